@@ -1,0 +1,70 @@
+"""Drawing samples: index sets, at a cost proportional to the sample size.
+
+Populations are stored grouped: the units of group ``g`` occupy positions
+``offsets[g]:offsets[g + 1]``. Every drawing kernel returns positions in that
+layout; ``Population`` maps them back to the caller's order.
+"""
+
+import numpy as np
+
+from .._jit import kernel
+from .rng import uniform_int
+
+
+@kernel
+def floyd_sample(state, n_frame, n, mark, out):  # pragma: no cover
+    """Fill ``out[:n]`` with ``n`` distinct integers of ``[0, n_frame)``.
+
+    Floyd's algorithm (Bentley and Floyd, 1987): every subset of size ``n`` is
+    equally likely, with exactly ``n`` bounded draws. ``mark`` is a boolean
+    scratch array of length >= ``n_frame``, all False on entry and on exit,
+    so the cost stays O(n) however large the frame. Assumes validated inputs.
+    """
+    start = n_frame - n
+    for i in range(n):
+        j = start + i
+        t = uniform_int(state, j + 1)
+        if mark[t]:
+            t = j
+        mark[t] = True
+        out[i] = t
+    for i in range(n):
+        mark[out[i]] = False
+
+
+@kernel
+def draw_two_stage(state, offsets, k, m, group_mark, unit_mark,
+                   out_group, out_psu_start, out_psu_size, out_idx):  # pragma: no cover
+    """SRS of ``k`` groups, then SRS of ``m`` units within each sampled group.
+
+    ``m < 0`` takes every unit of each sampled group (one-stage cluster
+    sampling). Writes the sampled groups, where each one's units start in
+    ``out_idx`` (``out_psu_start[k]`` is the total) and each group's size;
+    returns the number of units drawn. Assumes ``m`` <= every group's size.
+    """
+    floyd_sample(state, offsets.size - 1, k, group_mark, out_group)
+    pos = 0
+    for a in range(k):
+        g = out_group[a]
+        first = offsets[g]
+        size = offsets[g + 1] - first
+        out_psu_start[a] = pos
+        out_psu_size[a] = size
+        if m < 0:
+            for i in range(size):
+                out_idx[pos + i] = first + i
+            pos += size
+        else:
+            floyd_sample(state, size, m, unit_mark, out_idx[pos:pos + m])
+            for i in range(pos, pos + m):
+                out_idx[i] += first
+            pos += m
+    out_psu_start[k] = pos
+    return pos
+
+
+@kernel
+def gather(values, idx, n, out):  # pragma: no cover
+    """``out[:n] = values[idx[:n]]``; one pass, so the random reads overlap."""
+    for i in range(n):
+        out[i] = values[idx[i]]

@@ -1,0 +1,113 @@
+"""Checks at the public boundary and the exceptions they raise.
+
+Every message names the parameter, the valid range and the value received, so
+that a failed call says how to fix it. Kernels never validate; they assume the
+checks here have passed.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A parameter has the wrong type or a value outside its valid range."""
+
+
+class InfeasibleDesignError(ValueError):
+    """A design asks for more than the population holds (e.g. n > N)."""
+
+
+class SimsampleWarning(UserWarning):
+    """Something worth knowing that does not stop the computation."""
+
+
+def _where(owner: str | None) -> str:
+    return f" of {owner}" if owner else ""
+
+
+def check_int(value, name: str, *, low: int | None = None, high: int | None = None,
+              owner: str | None = None) -> int:
+    """Return ``value`` as an int after checking its type and range (inclusive)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidParameterError(
+            f"'{name}'{_where(owner)} must be an int{_range_text(low, high)}; "
+            f"got {value!r} of type {type(value).__name__}.")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise InvalidParameterError(
+            f"'{name}'{_where(owner)} must be an int{_range_text(low, high)}; got {value}.")
+    return value
+
+
+def check_real(value, name: str, *, low: float | None = None, high: float | None = None,
+               low_open: bool = False, high_open: bool = False,
+               owner: str | None = None) -> float:
+    """Return ``value`` as a finite float after checking its range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidParameterError(
+            f"'{name}'{_where(owner)} must be a real number"
+            f"{_interval_text(low, high, low_open, high_open)}; got {value!r}.")
+    value = float(value)
+    bad = not np.isfinite(value)
+    if low is not None:
+        bad |= value <= low if low_open else value < low
+    if high is not None:
+        bad |= value >= high if high_open else value > high
+    if bad:
+        raise InvalidParameterError(
+            f"'{name}'{_where(owner)} must be a finite real number"
+            f"{_interval_text(low, high, low_open, high_open)}; got {value!r}.")
+    return value
+
+
+def check_choice(value, name: str, choices: Iterable[str], *, owner: str | None = None) -> str:
+    """Return ``value`` if it is one of ``choices``."""
+    choices = tuple(choices)
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise InvalidParameterError(
+            f"'{name}'{_where(owner)} must be one of {listed}; got {value!r}.")
+    return value
+
+
+def check_finite_array(values, name: str, *, dtype=np.float64) -> np.ndarray:
+    """Return a 1-D float array, refusing NaN and infinite entries."""
+    try:
+        array = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(
+            f"'{name}' must be a 1-D array of real numbers; could not convert it: {exc}") from None
+    if array.ndim != 1:
+        raise InvalidParameterError(
+            f"'{name}' must be 1-D; got an array of shape {array.shape}.")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise InvalidParameterError(
+            f"'{name}' must hold only finite values; got {int(bad.sum())} NaN or infinite "
+            f"value(s), the first at position {first} ({array[first]!r}).")
+    return array
+
+
+def _range_text(low, high) -> str:
+    if low is not None and high is not None:
+        return f" in [{low}, {high}]"
+    if low is not None:
+        return f" >= {low}"
+    if high is not None:
+        return f" <= {high}"
+    return ""
+
+
+def _interval_text(low, high, low_open, high_open) -> str:
+    if low is None and high is None:
+        return ""
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    lo = "-inf" if low is None else f"{low:g}"
+    hi = "inf" if high is None else f"{high:g}"
+    return f" in {left}{lo}, {hi}{right}"

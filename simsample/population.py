@@ -1,0 +1,331 @@
+"""Finite nested populations: units in groups, with their variance components.
+
+Notation (Cochran 1977, ch. 10-11): units i in groups j = 1..G of sizes N_j,
+N = sum N_j, population mean mu. Groups are stored contiguously internally,
+so that a group's units can be sampled without scanning the population.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._kernels.population import LOGNORMAL, NORMAL, fill_two_level
+from ._rng import as_seed_sequence, seed_entropy
+from ._validation import (
+    InvalidParameterError,
+    check_choice,
+    check_finite_array,
+    check_int,
+    check_real,
+)
+
+#: Families of ``two_level(dist=...)`` and their kernel codes.
+DISTRIBUTIONS = {"normal": NORMAL, "lognormal": LOGNORMAL}
+#: Log-scale SD of the standardised lognormal components (skewness about 1.75).
+LOGNORMAL_SIGMA = 0.5
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+class Population:
+    """A finite population of units nested in groups.
+
+    Parameters
+    ----------
+    y : array_like of float
+        The outcome of every unit; NaN or infinite values are refused.
+    group : array_like
+        The group label of every unit: any labels (ints, strings, ...). They
+        are kept as given in :attr:`group`; :attr:`labels` lists them sorted,
+        and group ``j`` of every per-group array is ``labels[j]``.
+    name : str, optional
+        A name shown in summaries and figures.
+
+    Examples
+    --------
+    >>> pop = Population(y=[1.0, 2.0, 4.0, 5.0], group=["a", "a", "b", "b"])
+    >>> pop.n_groups, pop.mean, pop.group_means.tolist()
+    (2, 3.0, [1.5, 4.5])
+    """
+
+    def __init__(self, y, group, *, name: str | None = None):
+        y = check_finite_array(y, "y")
+        group = np.asarray(group)
+        if group.ndim != 1 or group.shape[0] != y.shape[0]:
+            raise InvalidParameterError(
+                f"'group' must be 1-D with one label per unit (len(y) = {y.shape[0]}); "
+                f"got shape {group.shape}.")
+        if y.shape[0] == 0:
+            raise InvalidParameterError("'y' must hold at least one unit; got an empty array.")
+        codes, labels = pd.factorize(group, sort=True, use_na_sentinel=True)
+        if (codes < 0).any():
+            first = int(np.flatnonzero(codes < 0)[0])
+            raise InvalidParameterError(
+                f"'group' must label every unit; got {int((codes < 0).sum())} missing "
+                f"label(s), the first at position {first}.")
+        order = np.argsort(codes, kind="stable")
+        sizes = np.bincount(codes, minlength=len(labels)).astype(np.int64)
+        self._init(y_sorted=y[order], sizes=sizes, labels=np.asarray(labels),
+                   order=order, name=name)
+
+    @classmethod
+    def _from_grouped(cls, y_sorted: np.ndarray, sizes: np.ndarray, *, name: str | None = None,
+                      labels: np.ndarray | None = None, meta: dict | None = None) -> Population:
+        """A population whose units are already stored group by group."""
+        pop = cls.__new__(cls)
+        labels = np.arange(sizes.size) if labels is None else labels
+        pop._init(y_sorted=y_sorted, sizes=sizes.astype(np.int64), labels=labels,
+                  order=None, name=name, meta=meta)
+        return pop
+
+    def _init(self, *, y_sorted, sizes, labels, order, name, meta=None):
+        if sizes.sum() >= 2**32:
+            raise InvalidParameterError(
+                f"a population must have fewer than 2**32 units; got {int(sizes.sum())}.")
+        self._y_sorted = np.ascontiguousarray(y_sorted, dtype=np.float64)
+        self._sizes = sizes
+        self._offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        self._labels = labels
+        self._order = order  # position in the caller's order of each stored unit; None = same
+        self.name = name
+        self.meta = dict(meta or {})
+
+    @classmethod
+    def from_csv(cls, path, y: str, group: str, *, name: str | None = None,
+                 dropna: bool = False, **read_csv_kwargs) -> Population:
+        """Read a population from a CSV file with one row per unit.
+
+        ``y`` and ``group`` name the outcome and group columns. Rows with a
+        missing outcome are refused unless ``dropna=True``, which drops them
+        (and says how many in ``meta["dropped"]``).
+        """
+        frame = pd.read_csv(path, **read_csv_kwargs)
+        return cls.from_frame(frame, y=y, group=group, name=name or str(path), dropna=dropna)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, y: str, group: str, *, name: str | None = None,
+                   dropna: bool = False) -> Population:
+        """A population from two columns of a pandas DataFrame (see :meth:`from_csv`)."""
+        for key, column in (("y", y), ("group", group)):
+            if column not in frame.columns:
+                raise InvalidParameterError(
+                    f"'{key}' must name a column of the data; got {column!r}, "
+                    f"columns are {list(frame.columns)}.")
+        values = pd.to_numeric(frame[y], errors="coerce")
+        missing = values.isna().to_numpy()
+        dropped = 0
+        if missing.any():
+            if not dropna:
+                raise InvalidParameterError(
+                    f"column {y!r} (y) has {int(missing.sum())} missing or non-numeric "
+                    f"value(s); pass dropna=True to drop those rows.")
+            dropped = int(missing.sum())
+            frame = frame.loc[~missing]
+            values = values.loc[~missing]
+        pop = cls(values.to_numpy(dtype=np.float64), frame[group].to_numpy(), name=name)
+        pop.meta.update({"y": y, "group": group, "dropped": dropped})
+        return pop
+
+    # -- the units ---------------------------------------------------------------------------
+
+    @functools.cached_property
+    def y(self) -> np.ndarray:
+        """Outcomes in the caller's order (read-only)."""
+        return _read_only(self._to_caller_order(self._y_sorted))
+
+    @functools.cached_property
+    def codes(self) -> np.ndarray:
+        """Group index 0..G-1 of every unit, in the caller's order (read-only)."""
+        return _read_only(self._to_caller_order(np.repeat(np.arange(self.n_groups), self._sizes)))
+
+    @functools.cached_property
+    def group(self) -> np.ndarray:
+        """Group label of every unit, as given (read-only)."""
+        return _read_only(np.asarray(self._labels)[self.codes])
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The distinct group labels, sorted; group j is ``labels[j]``."""
+        return _read_only(np.asarray(self._labels))
+
+    def _to_caller_order(self, stored: np.ndarray) -> np.ndarray:
+        if self._order is None:
+            return stored
+        out = np.empty_like(stored)
+        out[self._order] = stored
+        return out
+
+    def _caller_positions(self, stored_positions: np.ndarray) -> np.ndarray:
+        """Map positions in the grouped storage to positions in the caller's order."""
+        if self._order is None:
+            return np.asarray(stored_positions, dtype=np.int64)
+        return self._order[stored_positions]
+
+    # -- sizes and means ---------------------------------------------------------------------
+
+    @property
+    def n_units(self) -> int:
+        """N, the number of units."""
+        return int(self._y_sorted.size)
+
+    @property
+    def n_groups(self) -> int:
+        """G, the number of groups."""
+        return int(self._sizes.size)
+
+    @property
+    def group_sizes(self) -> np.ndarray:
+        """N_j, the size of each group (read-only)."""
+        return _read_only(self._sizes)
+
+    @property
+    def equal_sizes(self) -> bool:
+        """Whether every group has the same size."""
+        return bool((self._sizes == self._sizes[0]).all())
+
+    @functools.cached_property
+    def mean(self) -> float:
+        """mu, the population mean."""
+        return float(self._y_sorted.mean())
+
+    @functools.cached_property
+    def group_totals(self) -> np.ndarray:
+        """Y_j, the total of each group."""
+        return _read_only(np.add.reduceat(self._y_sorted, self._offsets[:-1]))
+
+    @functools.cached_property
+    def group_means(self) -> np.ndarray:
+        """Ybar_j, the mean of each group."""
+        return _read_only(self.group_totals / self._sizes)
+
+    @functools.cached_property
+    def group_variances(self) -> np.ndarray:
+        """S_j^2 = sum_i (y_ij - Ybar_j)^2 / (N_j - 1); 0 for a group of one unit."""
+        dev = self._y_sorted - np.repeat(self.group_means, self._sizes)
+        ss = np.add.reduceat(dev * dev, self._offsets[:-1])
+        return _read_only(np.where(self._sizes > 1, ss / np.maximum(self._sizes - 1, 1), 0.0))
+
+    # -- variance components -----------------------------------------------------------------
+
+    @functools.cached_property
+    def variance(self) -> float:
+        """S^2 = sum (y - mu)^2 / (N - 1), the unit variance (NaN if N = 1)."""
+        if self.n_units < 2:
+            return float("nan")
+        return float(self._y_sorted.var(ddof=1))
+
+    @functools.cached_property
+    def between_variance(self) -> float:
+        """S1^2, the variance of the group means across groups (divisor G - 1)."""
+        if self.n_groups < 2:
+            return float("nan")
+        return float(self.group_means.var(ddof=1))
+
+    @functools.cached_property
+    def within_variance(self) -> float:
+        """S2^2, the pooled within-group variance sum_j (N_j - 1) S_j^2 / (N - G).
+
+        For equal group sizes this is the mean of the S_j^2.
+        """
+        if self.n_units == self.n_groups:
+            return float("nan")
+        return float(((self._sizes - 1) * self.group_variances).sum() / (self.n_units - self.n_groups))
+
+    @functools.cached_property
+    def icc(self) -> float:
+        """Intraclass correlation, the one-way ANOVA estimator on the finite population.
+
+        rho = (MSB - MSW) / (MSB + (n0 - 1) MSW), with MSB = sum_j N_j (Ybar_j
+        - mu)^2 / (G - 1), MSW = S2^2 and n0 = (N - sum_j N_j^2 / N) / (G - 1)
+        (Donner 1986). It estimates the superpopulation share of variance
+        between groups; it can be slightly negative when groups are more
+        alike than chance. For equal sizes M, deff of one-stage cluster
+        sampling ~ 1 + (M - 1) rho.
+        """
+        G, N = self.n_groups, self.n_units
+        if G < 2 or N == G:
+            return float("nan")
+        msb = float((self._sizes * (self.group_means - self.mean) ** 2).sum() / (G - 1))
+        msw = self.within_variance
+        n0 = (N - float((self._sizes.astype(np.float64) ** 2).sum()) / N) / (G - 1)
+        return (msb - msw) / (msb + (n0 - 1.0) * msw)
+
+    def __repr__(self) -> str:
+        name = f"{self.name!r}, " if self.name else ""
+        sizes = (f"group_size={int(self._sizes[0])}" if self.equal_sizes
+                 else f"group sizes {int(self._sizes.min())}..{int(self._sizes.max())}")
+        return (f"Population({name}N={self.n_units}, G={self.n_groups}, {sizes}, "
+                f"mean={self.mean:.4g}, icc={self.icc:.3f})")
+
+
+def two_level(n_groups: int | None = 100, group_size=50, *, mean: float = 0.0, icc: float = 0.2,
+              total_var: float = 1.0, dist: str = "normal", seed=None,
+              name: str | None = None) -> Population:
+    """A synthetic two-level population: y_ij = mean + u_j + e_ij.
+
+    Parameters
+    ----------
+    n_groups : int
+        G, the number of groups (may be None when ``group_size`` is a sequence).
+    group_size : int, sequence of int, or a size distribution
+        Units per group: one size for all, one per group, or an object with a
+        ``draw(n_groups, rng)`` method returning sizes (see ``simsample.sizes``).
+    mean, total_var : float
+        Superpopulation mean and variance of y.
+    icc : float in [0, 1)
+        Superpopulation intraclass correlation Var(u) / (Var(u) + Var(e)).
+        The finite population's :attr:`Population.icc` is an estimate of it.
+    dist : {"normal", "lognormal"}
+        Family of both components. "lognormal" uses standardised exp(0.5 Z)
+        components (right skewed), scaled so the icc is still exact.
+    seed : None, int or SeedSequence
+        Seeds the population; the same seed gives the same population.
+    """
+    icc = check_real(icc, "icc", low=0.0, high=1.0, high_open=True, owner="two_level")
+    mean = check_real(mean, "mean", owner="two_level")
+    total_var = check_real(total_var, "total_var", low=0.0, low_open=True, owner="two_level")
+    dist = check_choice(dist, "dist", DISTRIBUTIONS, owner="two_level")
+    seq = as_seed_sequence(seed)
+    rng = np.random.default_rng(seq)
+    sizes = _group_sizes(n_groups, group_size, rng)
+    y = np.empty(int(sizes.sum()))
+    fill_two_level(rng, sizes, mean, np.sqrt(icc * total_var), np.sqrt((1.0 - icc) * total_var),
+                   DISTRIBUTIONS[dist], LOGNORMAL_SIGMA, y)
+    meta = {"generator": "two_level", "n_groups": int(sizes.size), "mean": mean, "icc": icc,
+            "total_var": total_var, "dist": dist, "seed": seed_entropy(seq)}
+    return Population._from_grouped(y, sizes, name=name, meta=meta)
+
+
+def _group_sizes(n_groups, group_size, rng) -> np.ndarray:
+    if hasattr(group_size, "draw"):
+        n_groups = check_int(n_groups, "n_groups", low=1, owner="two_level")
+        sizes = np.asarray(group_size.draw(n_groups, rng), dtype=np.int64)
+    elif isinstance(group_size, Sequence) or isinstance(group_size, np.ndarray):
+        sizes = np.asarray(group_size)
+        if sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer):
+            raise InvalidParameterError(
+                "'group_size' of two_level must be an int or a non-empty sequence of ints; "
+                f"got {group_size!r}.")
+        if n_groups is not None and check_int(n_groups, "n_groups", low=1,
+                                              owner="two_level") != sizes.size:
+            raise InvalidParameterError(
+                f"'n_groups' of two_level must equal len(group_size) = {sizes.size} when "
+                f"group sizes are given one per group; got {n_groups}.")
+        sizes = sizes.astype(np.int64)
+    else:
+        n_groups = check_int(n_groups, "n_groups", low=1, owner="two_level")
+        size = check_int(group_size, "group_size", low=1, owner="two_level")
+        sizes = np.full(n_groups, size, dtype=np.int64)
+    if (sizes < 1).any():
+        raise InvalidParameterError(
+            f"'group_size' of two_level must be >= 1 for every group; got a minimum of "
+            f"{int(sizes.min())}.")
+    return sizes

@@ -1,0 +1,249 @@
+"""Results of a simulation: Monte Carlo summaries with their MCSE, theory beside them.
+
+Every Monte Carlo figure carries its Monte Carlo standard error (MCSE) over
+the R successful replications:
+
+* bias: sqrt(Var / R);
+* variance: sqrt((mu4 - Var^2) / R), mu4 the fourth central moment;
+* coverage p: sqrt(p (1 - p) / R);
+* a ratio of two independent variances: a delta-method interval on the log scale.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import theory
+from ._kernels import accumulate as A
+from ._rng import seed_entropy
+
+#: Columns of ``Study.summary()``, in order.
+SUMMARY_COLUMNS = (
+    "design", "method", "estimator", "target", "truth", "reps", "n_failed", "mean_n",
+    "mean_estimate", "bias", "bias_mcse", "theory_bias",
+    "variance", "variance_mcse", "theory_variance", "theory_exact",
+    "variance_ratio", "variance_ratio_mcse", "theory_variance_ratio",
+    "rmse", "mean_se", "se_calibration", "mean_variance_estimate", "mean_variance_estimate_mcse",
+    "coverage", "coverage_mcse", "miss_low", "miss_high", "mean_width", "level",
+)
+
+
+@dataclass(frozen=True)
+class RatioEstimate:
+    """A Monte Carlo ratio of variances with its interval, and the theoretical ratio."""
+
+    estimate: float
+    lower: float
+    upper: float
+    level: float
+    theory: float
+
+    def covers_theory(self) -> bool:
+        return bool(self.lower <= self.theory <= self.upper)
+
+    def __str__(self):
+        pct = f"{100 * self.level:g}%"
+        return (f"{self.estimate:.4g} (Monte Carlo {pct} CI {self.lower:.4g} to {self.upper:.4g}; "
+                f"theory {self.theory:.4g})")
+
+
+@dataclass(frozen=True)
+class _Moments:
+    """Monte Carlo moments of one (design, method) row."""
+
+    reps: int
+    failed: int
+    bias: float
+    variance: float
+    variance_mcse: float
+
+
+class Study:
+    """The outcome of :func:`simsample.simulate`.
+
+    Attributes
+    ----------
+    population, designs, reps, level, estimand
+        What was simulated.
+    seed : dict
+        Entropy and spawn key of the root SeedSequence; ``simulate(...,
+        seed=np.random.SeedSequence(**study.seed))`` repeats the run exactly.
+    failures : dict
+        (design, method) -> up to five (chunk, replication) keys of failed
+        replications (a non-finite estimate or SE), for replay.
+    """
+
+    def __init__(self, plan, totals, kept, failures):
+        self._plan = plan
+        self.population = plan.population
+        self.designs = dict(plan.designs)
+        self.reps = plan.reps
+        self.level = plan.level
+        self.estimand = plan.estimand
+        self.seed = seed_entropy(plan.seed)
+        self.failures = failures
+        self._totals = dict(zip(plan.names, totals))
+        self._kept = dict(zip(plan.names, kept))
+        self._tasks = dict(zip(plan.names, plan.tasks))
+        self._theory_cache = {}
+
+    # -- per row -----------------------------------------------------------------------------
+
+    def methods(self, design: str) -> tuple[str, ...]:
+        """Interval methods reported for ``design``."""
+        return self._task(design).methods
+
+    def _task(self, design: str):
+        if design not in self._tasks:
+            raise KeyError(f"no design named {design!r}; designs are {list(self._tasks)}")
+        return self._tasks[design]
+
+    def _row(self, design: str, method: str) -> np.ndarray:
+        methods = self.methods(design)
+        if method not in methods:
+            raise KeyError(f"design {design!r} has no method {method!r}; methods are {methods}")
+        return self._totals[design][methods.index(method)]
+
+    def _moments(self, design: str, method: str) -> _Moments:
+        a = self._row(design, method)
+        r = a[A.N_OK]
+        if r < 2:
+            return _Moments(int(r), int(a[A.N_FAIL]), math.nan, math.nan, math.nan)
+        m1 = a[A.SUM_D] / r
+        variance = (a[A.SUM_D2] - a[A.SUM_D] * m1) / (r - 1)
+        mu2 = a[A.SUM_D2] / r - m1 * m1
+        mu4 = (a[A.SUM_D4] / r - 4 * m1 * a[A.SUM_D3] / r + 6 * m1 * m1 * a[A.SUM_D2] / r
+               - 3 * m1 ** 4)
+        return _Moments(int(r), int(a[A.N_FAIL]), m1, variance,
+                        math.sqrt(max(mu4 - mu2 * mu2, 0.0) / r))
+
+    def _theory(self, design: str, estimator: str) -> theory.Moments:
+        key = (design, estimator)
+        if key not in self._theory_cache:
+            try:
+                value = theory.moments(self.population, self.designs[design], estimator)
+            except NotImplementedError:
+                value = theory.Moments(math.nan, math.nan, False)
+            self._theory_cache[key] = value
+        return self._theory_cache[key]
+
+    def _srs_variance(self, design: str) -> float:
+        return theory.srs_variance(self.population,
+                                   self.designs[design].expected_size(self.population))
+
+    # -- public views ------------------------------------------------------------------------
+
+    def summary(self) -> pd.DataFrame:
+        """One row per (design, interval method); see ``SUMMARY_COLUMNS``.
+
+        ``variance_ratio`` divides the Monte Carlo variance by the exact
+        variance of an SRS of the same (expected) size; ``theory_variance_ratio``
+        is the exact design effect. ``se_calibration`` is mean SE / empirical
+        SD (1 when standard errors are right on average). ``miss_low`` and
+        ``miss_high`` are the shares of intervals entirely below / above the
+        truth.
+        """
+        rows = []
+        for design, task in self._tasks.items():
+            srs_var = self._srs_variance(design)
+            for row_index, method in enumerate(task.methods):
+                a = self._totals[design][row_index]
+                mom = self._moments(design, method)
+                r = max(mom.reps, 1)
+                th = self._theory(design, task.estimators[row_index])
+                coverage = a[A.COVER] / r if mom.reps else math.nan
+                mean_se = a[A.SUM_SE] / r if mom.reps else math.nan
+                mean_v = a[A.SUM_VAR] / r if mom.reps else math.nan
+                truth = float(task.truth[row_index])
+                rows.append({
+                    "design": design, "method": method,
+                    "estimator": task.estimators[row_index], "target": task.targets[row_index],
+                    "truth": truth, "reps": mom.reps, "n_failed": mom.failed,
+                    "mean_n": a[A.SUM_SIZE] / r if mom.reps else math.nan,
+                    "mean_estimate": truth + mom.bias, "bias": mom.bias,
+                    "bias_mcse": math.sqrt(mom.variance / r),
+                    "theory_bias": th.expectation - truth,
+                    "variance": mom.variance, "variance_mcse": mom.variance_mcse,
+                    "theory_variance": th.variance, "theory_exact": th.exact,
+                    "variance_ratio": mom.variance / srs_var,
+                    "variance_ratio_mcse": mom.variance_mcse / srs_var,
+                    "theory_variance_ratio": th.variance / srs_var,
+                    "rmse": math.sqrt(a[A.SUM_D2] / r) if mom.reps else math.nan,
+                    "mean_se": mean_se,
+                    "se_calibration": mean_se / math.sqrt(mom.variance),
+                    "mean_variance_estimate": mean_v,
+                    "mean_variance_estimate_mcse": math.sqrt(
+                        max(a[A.SUM_VAR2] / r - mean_v * mean_v, 0.0) / r),
+                    "coverage": coverage,
+                    "coverage_mcse": math.sqrt(coverage * (1.0 - coverage) / r),
+                    "miss_low": a[A.MISS_LOW] / r if mom.reps else math.nan,
+                    "miss_high": a[A.MISS_HIGH] / r if mom.reps else math.nan,
+                    "mean_width": a[A.SUM_WIDTH] / r if mom.reps else math.nan,
+                    "level": self.level,
+                })
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    def variance_ratio(self, design: str, reference: str, *, method: str = "cluster_t",
+                       level: float = 0.95) -> RatioEstimate:
+        """Monte Carlo Var(design) / Var(reference) with a ``level`` interval, and theory.
+
+        The two designs are sampled independently in every replication, so the
+        log of the ratio has variance (MCSE_a/V_a)^2 + (MCSE_b/V_b)^2.
+        """
+        from scipy.special import ndtri
+
+        a, b = self._moments(design, method), self._moments(reference, method)
+        ratio = a.variance / b.variance
+        se_log = math.hypot(a.variance_mcse / a.variance, b.variance_mcse / b.variance)
+        z = float(ndtri(0.5 + level / 2.0))
+        est_a = self._task(design).estimators[self.methods(design).index(method)]
+        est_b = self._task(reference).estimators[self.methods(reference).index(method)]
+        th = self._theory(design, est_a).variance / self._theory(reference, est_b).variance
+        return RatioEstimate(ratio, ratio * math.exp(-z * se_log), ratio * math.exp(z * se_log),
+                             level, th)
+
+    @functools.cached_property
+    def estimates(self) -> dict[str, pd.DataFrame]:
+        """Kept replications per design (``keep_estimates``), long format.
+
+        Columns: rep, method, estimate, se, lower, upper, covered.
+        """
+        out = {}
+        for design, kept in self._kept.items():
+            task = self._tasks[design]
+            if kept is None or kept.shape[1] == 0:
+                raise KeyError("no replications were kept; run simulate(..., keep_estimates=True)")
+            n = kept.shape[1]
+            frames = []
+            for row_index, method in enumerate(task.methods):
+                k = kept[row_index]
+                truth = task.truth[row_index]
+                frames.append(pd.DataFrame({
+                    "rep": np.arange(n), "method": method,
+                    "estimate": k[:, A.KEEP_EST], "se": k[:, A.KEEP_SE],
+                    "lower": k[:, A.KEEP_LOWER], "upper": k[:, A.KEEP_UPPER],
+                    "covered": (k[:, A.KEEP_LOWER] <= truth) & (truth <= k[:, A.KEEP_UPPER]),
+                }))
+            out[design] = pd.concat(frames, ignore_index=True)
+        return out
+
+    def to_dict(self) -> dict:
+        """A JSON-ready record: what was run and the summary table."""
+        summary = self.summary()
+        return {
+            "estimand": self.estimand, "reps": self.reps, "level": self.level,
+            "seed": self.seed,
+            "population": repr(self.population),
+            "designs": {name: str(d) for name, d in self.designs.items()},
+            "failures": {f"{d}/{m}": keys for (d, m), keys in self.failures.items() if keys},
+            "summary": summary.to_dict(orient="records"),
+        }
+
+    def __repr__(self):
+        return (f"Study({len(self.designs)} designs, reps={self.reps}, level={self.level}, "
+                f"population={self.population!r})")
