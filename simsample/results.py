@@ -119,8 +119,8 @@ class Study:
         mu2 = a[A.SUM_D2] / r - m1 * m1
         mu4 = (a[A.SUM_D4] / r - 4 * m1 * a[A.SUM_D3] / r + 6 * m1 * m1 * a[A.SUM_D2] / r
                - 3 * m1 ** 4)
-        return _Moments(int(r), int(a[A.N_FAIL]), m1, variance,
-                        math.sqrt(max(mu4 - mu2 * mu2, 0.0) / r))
+        return _Moments(int(r), int(a[A.N_FAIL]), np.float64(m1), np.float64(variance),
+                        np.float64(math.sqrt(max(mu4 - mu2 * mu2, 0.0) / r)))
 
     def _theory(self, design: str, estimator: str) -> theory.Moments:
         key = (design, estimator)
@@ -148,9 +148,15 @@ class Study:
         ``miss_high`` are the shares of intervals entirely below / above the
         truth.
         """
+        # degenerate cases (every sample alike: zero variance) give inf/NaN, not warnings
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rows = self._summary_rows()
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    def _summary_rows(self) -> list[dict]:
         rows = []
         for design, task in self._tasks.items():
-            srs_var = self._srs_variance(design)
+            srs_var = np.float64(self._srs_variance(design))  # numpy division: x/0 -> inf
             for row_index, method in enumerate(task.methods):
                 a = self._totals[design][row_index]
                 mom = self._moments(design, method)
@@ -186,7 +192,7 @@ class Study:
                     "mean_width": a[A.SUM_WIDTH] / r if mom.reps else math.nan,
                     "level": self.level,
                 })
-        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+        return rows
 
     def variance_ratio(self, design: str, reference: str, *, method: str = "cluster_t",
                        level: float = 0.95) -> RatioEstimate:
