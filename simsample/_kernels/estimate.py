@@ -24,16 +24,41 @@ DF = 2
 
 @kernel
 def mean_and_ss(values, start, stop):  # pragma: no cover
-    """Mean and sum of squared deviations of ``values[start:stop]`` (two passes)."""
-    total = 0.0
-    for i in range(start, stop):
-        total += values[i]
-    mean = total / (stop - start)
-    ss = 0.0
-    for i in range(start, stop):
-        d = values[i] - mean
-        ss += d * d
-    return mean, ss
+    """Mean and sum of squared deviations of ``values[start:stop]`` (two passes).
+
+    Four partial sums per pass break the chain of dependent additions (the
+    compiler may not reassociate floating-point sums): ~3x faster, and still
+    deterministic.
+    """
+    a0 = a1 = a2 = a3 = 0.0
+    i = start
+    while i + 4 <= stop:
+        a0 += values[i]
+        a1 += values[i + 1]
+        a2 += values[i + 2]
+        a3 += values[i + 3]
+        i += 4
+    while i < stop:
+        a0 += values[i]
+        i += 1
+    mean = ((a0 + a1) + (a2 + a3)) / (stop - start)
+    a0 = a1 = a2 = a3 = 0.0
+    i = start
+    while i + 4 <= stop:
+        d0 = values[i] - mean
+        d1 = values[i + 1] - mean
+        d2 = values[i + 2] - mean
+        d3 = values[i + 3] - mean
+        a0 += d0 * d0
+        a1 += d1 * d1
+        a2 += d2 * d2
+        a3 += d3 * d3
+        i += 4
+    while i < stop:
+        d0 = values[i] - mean
+        a0 += d0 * d0
+        i += 1
+    return mean, (a0 + a1) + (a2 + a3)
 
 
 @kernel

@@ -8,7 +8,7 @@ layout; ``Population`` maps them back to the caller's order.
 import numpy as np
 
 from .._jit import kernel
-from .rng import uniform_int
+from .rng import uniform_int_step
 
 
 @kernel
@@ -20,16 +20,25 @@ def floyd_sample(state, n_frame, n, mark, out):  # pragma: no cover
     scratch array of length >= ``n_frame``, all False on entry and on exit,
     so the cost stays O(n) however large the frame. Assumes validated inputs.
     """
+    floyd_sample_at(state, n_frame, n, mark, out, 0, 0)
+
+
+@kernel
+def floyd_sample_at(state, n_frame, n, mark, out, at, base):  # pragma: no cover
+    """As :func:`floyd_sample`, writing ``base + t`` into ``out[at:at + n]``."""
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
     start = n_frame - n
     for i in range(n):
         j = start + i
-        t = uniform_int(state, j + 1)
+        t, s0, s1, s2, s3 = uniform_int_step(s0, s1, s2, s3, j + 1)
         if mark[t]:
             t = j
         mark[t] = True
-        out[i] = t
-    for i in range(n):
+        out[at + i] = t
+    for i in range(at, at + n):
         mark[out[i]] = False
+        out[i] += base
+    state[0], state[1], state[2], state[3] = s0, s1, s2, s3
 
 
 @kernel
@@ -55,9 +64,7 @@ def draw_two_stage(state, offsets, k, m, group_mark, unit_mark,
                 out_idx[pos + i] = first + i
             pos += size
         else:
-            floyd_sample(state, size, m, unit_mark, out_idx[pos:pos + m])
-            for i in range(pos, pos + m):
-                out_idx[i] += first
+            floyd_sample_at(state, size, m, unit_mark, out_idx, pos, first)
             pos += m
     out_psu_start[k] = pos
     return pos

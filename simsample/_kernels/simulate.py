@@ -27,7 +27,7 @@ def simulate_srs_chunk(y, n, state, reps, truth, tq, acc, kept):  # pragma: no c
         gather(y, idx, n, ys)
         srs_mean(ys, n, n_units, out)
         for method in range(N_MEAN_METHODS):
-            record(acc[method], kept[method], rep, out[method, EST], out[method, SE],
+            record(acc, method, kept, rep, out[method, EST], out[method, SE],
                    out[method, DF], tq, truth[method], n)
 
 
@@ -57,5 +57,5 @@ def simulate_two_stage_chunk(y, offsets, k, m, expansion, max_n, max_size, state
         two_stage_mean(ys, psu_start, psu_size, k, n_groups, n_units, expansion,
                        psu_mean, psu_ss, out)
         for method in range(N_MEAN_METHODS):
-            record(acc[method], kept[method], rep, out[method, EST], out[method, SE],
+            record(acc, method, kept, rep, out[method, EST], out[method, SE],
                    out[method, DF], tq, truth[method], n)
