@@ -44,6 +44,60 @@ def _axes(ax):
     return plt.subplots(figsize=(8, 5))[1]
 
 
+def _colour(i: int) -> str:
+    return PALETTE[DESIGN_COLOURS[i % len(DESIGN_COLOURS)]]
+
+
+def _strip_x(codes: np.ndarray, seed: int = 0, width: float = 0.28) -> np.ndarray:
+    """Group position plus a little deterministic jitter, so points do not hide each other."""
+    return codes + np.random.default_rng(seed).uniform(-width, width, size=codes.size)
+
+
+def population_by_group(population, *, groups=None, max_groups: int = 20, ax=None):
+    """Every unit's outcome against its group (jittered), group means and the population mean.
+
+    ``groups`` picks group indices to show (default: the first ``max_groups``).
+    """
+    ax = _axes(ax)
+    groups = np.arange(min(population.n_groups, max_groups)) if groups is None else np.asarray(groups)
+    position = {g: i for i, g in enumerate(groups)}
+    codes = np.asarray(population.codes)
+    shown = np.isin(codes, groups)
+    x = np.array([position[c] for c in codes[shown]])
+    ax.scatter(_strip_x(x), np.asarray(population.y)[shown], s=9, alpha=0.55,
+               color=PALETTE["blue"], linewidths=0, label="units")
+    means = np.asarray(population.group_means)[groups]
+    ax.hlines(means, np.arange(groups.size) - 0.38, np.arange(groups.size) + 0.38,
+              color=PALETTE["orange"], lw=2.5, label="group means")
+    ax.axhline(population.mean, color=PALETTE["black"], ls="--", lw=1.3, label="population mean")
+    ax.set_xticks(np.arange(groups.size))
+    ax.set_xticklabels([str(population.labels[g]) for g in groups],
+                       fontsize=9 if groups.size > 12 else None)
+    ax.set_xlabel("group")
+    ax.set_ylabel("outcome y")
+    return ax
+
+
+def sample_drawn(sample, *, ax=None, label: str | None = None, colour: str = "vermillion"):
+    """The population in grey by group, the sampled units highlighted, both means marked."""
+    ax = _axes(ax)
+    pop = sample.population
+    codes = np.asarray(pop.codes)
+    y = np.asarray(pop.y)
+    ax.scatter(_strip_x(codes, width=0.3), y, s=4, color=PALETTE["grey"], alpha=0.25,
+               linewidths=0, label="population")
+    units = sample.units
+    ax.scatter(_strip_x(codes[units], seed=1, width=0.3), y[units], s=22, color=PALETTE[colour],
+               edgecolors="white", linewidths=0.4, label=label or "sampled units", zorder=3)
+    estimate = sample.estimate().set_index("method").loc["cluster_t", "estimate"]
+    ax.axhline(pop.mean, color=PALETTE["black"], ls="--", lw=1.3,
+               label=f"population mean {pop.mean:.3f}")
+    ax.axhline(estimate, color=PALETTE[colour], lw=2.2, label=f"sample mean {estimate:.3f}")
+    ax.set_xlabel("group")
+    ax.set_ylabel("outcome y")
+    return ax
+
+
 def sampling_distributions(study, designs=None, *, method: str = "cluster_t", bins: int = 60,
                            ax=None):
     """Histograms of the kept estimates under each design, with the normal curve of theory.
@@ -62,15 +116,97 @@ def sampling_distributions(study, designs=None, *, method: str = "cluster_t", bi
     summary = study.summary().set_index(["design", "method"])
     mu = study.population.mean
     for i, design in enumerate(designs):
-        colour = PALETTE[DESIGN_COLOURS[i % len(DESIGN_COLOURS)]]
+        colour = _colour(i)
         row = summary.loc[(design, method)]
-        ax.hist(values[design], bins=edges, density=True, alpha=0.45, color=colour,
-                label=f"{design}: Monte Carlo (var {row['variance']:.3g})")
+        ax.hist(values[design], bins=edges, density=True, histtype="stepfilled", alpha=0.25,
+                color=colour)
+        ax.hist(values[design], bins=edges, density=True, histtype="step", lw=1.2, color=colour,
+                label=f"{design}: Monte Carlo, variance {row['variance']:.3g}")
         sd = math.sqrt(row["theory_variance"])
         ax.plot(grid, np.exp(-0.5 * ((grid - mu) / sd) ** 2) / (sd * math.sqrt(2 * math.pi)),
-                color=colour, lw=2.2, label=f"{design}: theory (var {row['theory_variance']:.3g})")
+                color=colour, lw=2.4, ls=(0, (5, 2)),
+                label=f"{design}: theory, variance {row['theory_variance']:.3g}")
     ax.axvline(mu, color=PALETTE["black"], ls="--", lw=1.2, label="population mean")
     ax.set_xlabel("estimate of the population mean")
     ax.set_ylabel("density")
+    ax.legend(frameon=False, loc="upper left")
+    return ax
+
+
+def variance_ratio_curve(table, x: str, *, ax=None, kish: bool = True, label: str | None = None,
+                         colour: str = "blue"):
+    """Variance ratio against ``x``: Monte Carlo points with +-2 MCSE bars, exact theory line.
+
+    ``table`` has one row per condition with columns ``x``, ``variance_ratio``,
+    ``variance_ratio_mcse`` and ``theory_variance_ratio``; with ``kish`` and an
+    ``kish_design_effect`` column, Kish's approximation is drawn dashed.
+    """
+    ax = _axes(ax)
+    table = table.sort_values(x)
+    ax.plot(table[x], table["theory_variance_ratio"], color=PALETTE[colour], lw=2,
+            label=f"{label + ': ' if label else ''}exact theory")
+    ax.errorbar(table[x], table["variance_ratio"], yerr=2 * table["variance_ratio_mcse"],
+                fmt="o", ms=6, color=PALETTE[colour], capsize=3, mec="white",
+                label=f"{label + ': ' if label else ''}Monte Carlo (±2 MCSE)")
+    if kish and "kish_design_effect" in table:
+        ax.plot(table[x], table["kish_design_effect"], color=PALETTE["grey"], lw=1.6, ls="--",
+                label="Kish approximation 1 + (m - 1) icc")
+    ax.axhline(1.0, color=PALETTE["black"], lw=0.8, alpha=0.6)
+    ax.set_ylabel("Var(design) / Var(SRS of the same n)")
+    ax.legend(frameon=False)
+    return ax
+
+
+def interval_stack(study, design: str, methods=("naive_t", "cluster_t"), *, n: int = 100,
+                   ax=None):
+    """The first ``n`` kept intervals of each method, misses highlighted, side by side.
+
+    Needs ``simulate(..., keep_estimates=True)``. Intervals that miss the
+    population mean are drawn thick in vermillion; the coverage of the ``n``
+    shown is in the legend.
+    """
+    ax = _axes(ax)
+    frame = study.estimates[design]
+    mu = study.population.mean
+    gap = 0.08
+    for i, method in enumerate(methods):
+        rows = frame[frame["method"] == method].head(n)
+        y = np.arange(len(rows)) + i * (len(rows) + len(rows) * gap)
+        hit = rows["covered"].to_numpy()
+        ax.hlines(y[hit], rows["lower"][hit], rows["upper"][hit], color=PALETTE["blue"], lw=1.1)
+        ax.hlines(y[~hit], rows["lower"][~hit], rows["upper"][~hit], color=PALETTE["vermillion"],
+                  lw=2.2)
+        ax.plot(rows["estimate"], y, "|", color=PALETTE["black"], ms=3)
+        ax.text(1.01, y.mean(), f"{method}\n{hit.sum()} of {len(rows)}\ncover",
+                transform=ax.get_yaxis_transform(), va="center", fontsize=11)
+    ax.axvline(mu, color=PALETTE["black"], ls="--", lw=1.2)
+    ax.set_yticks([])
+    ax.set_xlabel("interval for the population mean")
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[Line2D([], [], color=PALETTE["blue"], lw=1.2, label="covers the mean"),
+                       Line2D([], [], color=PALETTE["vermillion"], lw=2.2, label="misses"),
+                       Line2D([], [], color=PALETTE["black"], ls="--", label="population mean")],
+              frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
+    return ax
+
+
+def coverage_curve(table, x: str, *, ax=None, level: float = 0.95, label: str | None = None,
+                   colour: str = "blue", theory: str | None = None):
+    """Coverage against ``x`` with +-2 MCSE bars and the nominal level.
+
+    ``table`` has columns ``x``, ``coverage``, ``coverage_mcse`` and optionally
+    a theory column named by ``theory``, drawn as a line.
+    """
+    ax = _axes(ax)
+    table = table.sort_values(x)
+    ax.errorbar(table[x], table["coverage"], yerr=2 * table["coverage_mcse"], fmt="o-", ms=6,
+                color=PALETTE[colour], capsize=3, mec="white", lw=1.2,
+                label=f"{label or 'coverage'} (Monte Carlo ±2 MCSE)")
+    if theory is not None:
+        ax.plot(table[x], table[theory], color=PALETTE[colour], lw=1.6, ls=":",
+                label=f"{label or 'coverage'}: theory (approx.)")
+    ax.axhline(level, color=PALETTE["black"], ls="--", lw=1.2, label=f"nominal {level:.0%}")
+    ax.set_ylabel("coverage of the population mean")
     ax.legend(frameon=False)
     return ax
