@@ -15,7 +15,7 @@ from .engine import simulate
 from .population import Population, two_level
 from .results import RatioEstimate, Study
 from .survey import SurveyDesign
-from . import survey
+from . import datasets, survey
 
 __version__ = "0.1.0"
 
@@ -25,4 +25,5 @@ __all__ = [
     "theory", "two_level",
     "SurveyDesign",
     "survey",
+    "datasets",
 ]
