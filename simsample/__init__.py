@@ -14,6 +14,8 @@ from .designs import SRS, ClusterSample, Design, Sample, TwoStage
 from .engine import simulate
 from .population import Population, two_level
 from .results import RatioEstimate, Study
+from .survey import SurveyDesign
+from . import datasets, survey
 
 __version__ = "0.1.0"
 
@@ -21,4 +23,7 @@ __all__ = [
     "ClusterSample", "Design", "InfeasibleDesignError", "InvalidParameterError", "Population",
     "RatioEstimate", "SRS", "Sample", "SimsampleWarning", "Study", "TwoStage", "simulate",
     "theory", "two_level",
+    "SurveyDesign",
+    "survey",
+    "datasets",
 ]

@@ -305,6 +305,15 @@ class Sample:
                          "lower": estimate - half, "upper": estimate + half})
         return pd.DataFrame(rows)
 
+    def to_frame(self) -> pd.DataFrame:
+        """This sample with its design columns, for :class:`simsample.SurveyDesign`.
+
+        See :func:`simsample.survey.sample_frame`.
+        """
+        from .survey import sample_frame
+
+        return sample_frame(self)
+
     def __repr__(self):
         return f"Sample({self.design}, n={self.size})"
 
