@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"simsample {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_demo(sub)
+    _add_lecture(sub)
     return parser
 
 
@@ -98,6 +99,36 @@ def _save_sampling_distributions(study, path: Path) -> None:
         ax.set_title("Sampling distributions of the mean, n = 100")
         fig.savefig(path)
         plt.close(fig)
+
+
+# -- lecture ---------------------------------------------------------------------------------
+
+def _add_lecture(sub) -> None:
+    p = sub.add_parser(
+        "lecture", help="reproduce every figure of the introductory lecture on hierarchical "
+                        "modelling, with index.html",
+        description="Run every lecture experiment with fixed seeds and write its figures (PNG, "
+                    "PDF), the numbers behind them (JSON/CSV) and a self-contained index.html "
+                    "to --out.")
+    p.add_argument("--out", required=True, type=Path, help="output folder (created if needed)")
+    p.add_argument("--quick", action="store_true",
+                   help="fewer replications (a smoke run in seconds)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.set_defaults(run=_run_lecture)
+
+
+def _run_lecture(args) -> int:
+    import time
+
+    from .engine import _check_n_jobs
+    from .lecture import run_lecture
+
+    _check_n_jobs(args.jobs)
+    start = time.perf_counter()
+    figures = run_lecture(args.out, quick=args.quick, n_jobs=args.jobs)
+    print(f"\nwrote {len(figures)} figures and {args.out / 'index.html'} "
+          f"in {time.perf_counter() - start:.0f} s")
+    return 0
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -329,6 +329,25 @@ def run_lecture(out, *, quick: bool = False, n_jobs: int = 1, echo=print) -> lis
     return figures
 
 
+def run_one(make, argv=None) -> Figure:
+    """Command-line entry of one experiment script: ``--out DIR [--quick] [--jobs J]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(make.__doc__ or "").strip().splitlines()[0])
+    parser.add_argument("--out", required=True, type=Path, help="output folder")
+    parser.add_argument("--quick", action="store_true", help="fewer replications")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    figure = make(args.out, quick=args.quick, n_jobs=args.jobs)
+    figure.seconds = time.perf_counter() - start
+    print(f"{figure.title} ({figure.seconds:.1f} s)\n{figure.caption}")
+    for name, value in figure.numbers.items():
+        print(f"  {name}: {value}")
+    print("wrote " + ", ".join(str(args.out / f) for f in figure.files))
+    return figure
+
+
 def write_index(out: Path, figures: list[Figure], *, quick: bool = False) -> Path:
     """A self-contained HTML page: every figure (embedded PNG), its caption and key numbers."""
     from . import __version__
