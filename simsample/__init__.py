@@ -9,6 +9,7 @@
 """
 
 from . import theory
+from . import planning
 from ._validation import InfeasibleDesignError, InvalidParameterError, SimsampleWarning
 from .designs import SRS, ClusterSample, Design, Sample, TwoStage
 from .engine import simulate
@@ -21,4 +22,5 @@ __all__ = [
     "ClusterSample", "Design", "InfeasibleDesignError", "InvalidParameterError", "Population",
     "RatioEstimate", "SRS", "Sample", "SimsampleWarning", "Study", "TwoStage", "simulate",
     "theory", "two_level",
+    "planning",
 ]
