@@ -8,22 +8,18 @@
 ['cluster_t', 'naive_t']
 """
 
-from . import theory
+from . import datasets, planning, survey, theory
 from ._validation import InfeasibleDesignError, InvalidParameterError, SimsampleWarning
 from .designs import SRS, ClusterSample, Design, Sample, TwoStage
 from .engine import simulate
 from .population import Population, two_level
 from .results import RatioEstimate, Study
 from .survey import SurveyDesign
-from . import datasets, survey
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ClusterSample", "Design", "InfeasibleDesignError", "InvalidParameterError", "Population",
     "RatioEstimate", "SRS", "Sample", "SimsampleWarning", "Study", "TwoStage", "simulate",
-    "theory", "two_level",
-    "SurveyDesign",
-    "survey",
-    "datasets",
+    "SurveyDesign", "datasets", "planning", "survey", "theory", "two_level",
 ]

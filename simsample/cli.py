@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_demo(sub)
     _add_lecture(sub)
+    _add_plan(sub)
     return parser
 
 
@@ -129,6 +130,126 @@ def _run_lecture(args) -> int:
     print(f"\nwrote {len(figures)} figures and {args.out / 'index.html'} "
           f"in {time.perf_counter() - start:.0f} s")
     return 0
+
+
+# -- plan ------------------------------------------------------------------------------------
+
+def _add_plan(sub) -> None:
+    p = sub.add_parser(
+        "plan", help="cost-optimal cluster sample (clusters and units per cluster) for a budget "
+                     "or a precision target, optionally verified by simulation",
+        description="Two-stage cost-optimal design as PracTools' clusOpt2: cost = overhead + "
+                    "cost-cluster x clusters + cost-unit x clusters x units per cluster. Prints "
+                    "the continuous optimum and the integer design; --verify draws the integer "
+                    "design --reps times from a synthetic population with the planned delta (or "
+                    "from --population) and reports achieved SE, CV, margin of error and "
+                    "coverage with their Monte Carlo standard errors.")
+    p.add_argument("--icc", type=float, help="measure of homogeneity delta (about the "
+                   "intraclass correlation), in (0, 1); default: the --population's")
+    p.add_argument("--cost-cluster", type=float, required=True, help="cost per sampled cluster")
+    p.add_argument("--cost-unit", type=float, required=True, help="cost per sampled unit")
+    p.add_argument("--overhead", type=float, default=0.0, help="fixed cost (default 0)")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--budget", type=float, help="total budget: smallest CV it buys")
+    target.add_argument("--cv", type=float, help="target CV of the mean: cheapest design")
+    target.add_argument("--moe", type=float, help="target margin of error (units of y, at "
+                        "--level): cheapest design; needs --mean or --sd")
+    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--mean", type=float, help="anticipated population mean")
+    p.add_argument("--sd", type=float, help="anticipated unit standard deviation")
+    p.add_argument("--unit-relvar", type=float, help="unit relvariance S^2/mean^2 (default 1)")
+    p.add_argument("--verify", action="store_true", help="check the plan by simulation")
+    p.add_argument("--reps", type=int, default=4000, help="replications (default 4000)")
+    p.add_argument("--seed", type=int, default=1, help="simulation seed (default 1)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--population", type=Path, help="CSV of a real population, one row per unit")
+    p.add_argument("--y", help="outcome column of --population")
+    p.add_argument("--group", help="cluster column of --population")
+    p.add_argument("--out", type=Path, help="write plan.json, plan.csv and budget_curve.png "
+                   "(with --verify also verification.csv, budget_curve.csv) to this folder")
+    p.set_defaults(run=_run_plan)
+
+
+def _run_plan(args) -> int:
+    from . import Population, planning
+
+    if args.icc is not None and not 0.0 < args.icc < 1.0:
+        raise ValueError(f"--icc must be in (0, 1) (the measure of homogeneity delta); "
+                         f"got {args.icc}.")
+    population = None
+    scale = {"mean": args.mean, "sd": args.sd, "unit_relvar": args.unit_relvar}
+    k = 1.0
+    delta = args.icc
+    if args.population is not None:
+        if not args.y or not args.group:
+            raise ValueError("--population needs --y and --group (the outcome and cluster "
+                             "columns).")
+        population = Population.from_csv(args.population, y=args.y, group=args.group)
+        comp = planning.variance_components(population)
+        print(f"{population!r}\ncomponents (PracTools BW2stageSRS): delta {comp.delta:.4g}, "
+              f"B^2 {comp.B2:.4g}, W^2 {comp.W2:.4g}, unit relvariance "
+              f"{comp.unit_relvar:.4g}, k {comp.k:.4g}\n")
+        delta = comp.delta if delta is None else delta
+        k = comp.k
+        if not any(v is not None for v in scale.values()):
+            scale = {"mean": comp.mean, "sd": None, "unit_relvar": comp.unit_relvar}
+    elif delta is None:
+        raise ValueError("--icc is required without --population.")
+    target = {"budget": args.budget, "cv": args.cv, "moe": args.moe}
+    plan = planning.optimal_design(delta=delta, cost_cluster=args.cost_cluster,
+                                   cost_unit=args.cost_unit, overhead=args.overhead, k=k,
+                                   level=args.level, **target, **scale)
+    print(plan)
+    check = curve = None
+    if args.verify:
+        draw_from = population
+        if draw_from is None:  # one synthetic population, large enough for the whole curve
+            grid = planning.budget_curve(plan)
+            draw_from = planning.synthetic_population(
+                plan, clusters=int(grid["clusters"].max()),
+                per_cluster=int(grid["per_cluster"].max()), seed=args.seed)
+        check = planning.verify(plan, draw_from, reps=args.reps, seed=args.seed,
+                                n_jobs=args.jobs, progress=None)
+        print(f"\n{check}")
+        if args.out is not None:
+            curve = planning.budget_curve(plan, draw_from, reps=args.reps, seed=args.seed + 1,
+                                          n_jobs=args.jobs)
+    if args.out is not None:
+        _write_plan(args.out, plan, check, curve)
+    return 0
+
+
+def _write_plan(out: Path, plan, check, curve) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import planning
+    from .plots import budget_curve, lecture_style
+
+    out.mkdir(parents=True, exist_ok=True)
+    record = {"plan": plan.to_dict()}
+    written = ["plan.json", "plan.csv"]
+    plan.to_frame().to_csv(out / "plan.csv", index_label="quantity")
+    if check is not None:
+        record["verification"] = check.to_dict()
+        check.table.to_csv(out / "verification.csv", index=False)
+        curve.to_csv(out / "budget_curve.csv", index=False)
+        written += ["verification.csv", "budget_curve.csv"]
+    (out / "plan.json").write_text(json.dumps(record, indent=2, default=_json))
+    if curve is None:
+        curve = planning.budget_curve(plan)
+    with lecture_style():
+        fig, ax = plt.subplots(figsize=(9, 5.5))
+        budget_curve(curve, plan, ax=ax)
+        ax.set_title(f"Fixed budget {plan.fixed_budget:,.0f}: cost per cluster "
+                     f"{plan.model.costs[0]:,.0f}, per unit {plan.model.costs[1]:,.0f}, "
+                     f"$\\delta$ = {plan.delta:.3g}")
+        fig.savefig(out / "budget_curve.png")
+        plt.close(fig)
+    written.append("budget_curve.png")
+    print(f"\nwrote {out}/" + ", ".join(written))
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -210,3 +210,46 @@ def coverage_curve(table, x: str, *, ax=None, level: float = 0.95, label: str | 
     ax.set_ylabel("coverage of the population mean")
     ax.legend(frameon=False)
     return ax
+
+
+def budget_curve(curve, plan, *, ax=None):
+    """CV of the mean against units per cluster at a fixed budget: the U-shaped curve.
+
+    ``curve`` comes from :func:`simsample.planning.budget_curve`. The line is
+    the PracTools CV with a continuous number of clusters (no fpc); open
+    circles the exact design CV of each integer design on the simulated
+    population (with fpc); filled points the Monte Carlo CV with +-2 MCSE
+    bars. The diamond (and dotted line) marks the continuous optimum m_opt, the
+    star the plan's integer design.
+    """
+    ax = _axes(ax)
+    m_opt = plan.continuous.per_cluster
+    top = max(float(curve["per_cluster"].max()), m_opt) * 1.08
+    grid = np.geomspace(1.0, top, 300)
+    ax.plot(grid, plan.cv_at(grid), color=PALETTE["blue"], lw=2.2,
+            label="plan: PracTools formula (no fpc)")
+    if "exact_cv" in curve:
+        ax.plot(curve["per_cluster"], curve["exact_cv"], color=PALETTE["vermillion"], ls="--",
+                lw=1.3, marker="o", mfc="white", ms=7,
+                label="exact on the simulated population (with fpc)")
+        ax.errorbar(curve["per_cluster"], curve["cv"], yerr=2.0 * curve["cv_mcse"], fmt="o",
+                    color=PALETTE["black"], ms=4.5, capsize=3, lw=1.2, zorder=3,
+                    label=f"Monte Carlo ({curve.attrs.get('reps', '?'):,} samples each) "
+                          "$\\pm$ 2 MCSE")
+    cv_opt = float(plan.cv_at(m_opt))
+    ax.plot([m_opt], [cv_opt], marker="D", ms=7, color=PALETTE["blue"], ls="none", zorder=4,
+            label=f"continuous optimum $m_{{opt}}$ = {m_opt:.1f} (CV {cv_opt:.4f})")
+    ax.plot([plan.per_cluster], [plan.cv], marker="*", ms=17, color=PALETTE["orange"],
+            mec=PALETTE["black"], mew=0.8, ls="none", zorder=4,
+            label=f"plan: {plan.clusters} clusters x {plan.per_cluster} units (CV {plan.cv:.4f})")
+    bottom = ax.get_ylim()[0]
+    ax.vlines(m_opt, bottom, cv_opt, color=PALETTE["grey"], ls=":", lw=1.5)
+    ax.set_ylim(bottom=bottom)
+    ax.set_xscale("log")
+    ticks = [t for t in (1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500) if t <= top]
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("units per cluster m (log scale); clusters = the most the budget buys")
+    ax.set_ylabel("CV of the estimated mean")
+    ax.legend(frameon=False, loc="upper right")
+    return ax
