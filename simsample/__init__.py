@@ -9,10 +9,13 @@
 """
 
 from . import theory
+from . import sizes
 from ._validation import InfeasibleDesignError, InvalidParameterError, SimsampleWarning
 from .designs import SRS, ClusterSample, Design, Sample, TwoStage
+from .designs import PPS, Stratified, ThreeStage
 from .engine import simulate
 from .population import Population, two_level
+from .population import binary_two_level, three_level
 from .results import RatioEstimate, Study
 
 __version__ = "0.1.0"
@@ -21,4 +24,10 @@ __all__ = [
     "ClusterSample", "Design", "InfeasibleDesignError", "InvalidParameterError", "Population",
     "RatioEstimate", "SRS", "Sample", "SimsampleWarning", "Study", "TwoStage", "simulate",
     "theory", "two_level",
+    "PPS",
+    "Stratified",
+    "ThreeStage",
+    "binary_two_level",
+    "sizes",
+    "three_level",
 ]
