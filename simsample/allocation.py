@@ -13,7 +13,7 @@ import numpy as np
 
 
 def allocate(total: int, shares, lower, upper) -> np.ndarray:
-    """Integers n_h in [lower_h, upper_h], summing to ``total``, close to proportional to ``shares``.
+    """Integers n_h in [lower_h, upper_h] summing to ``total``, near proportional to ``shares``.
 
     The continuous allocation clip(lambda shares_h, lower_h, upper_h) is
     rounded down and the units left over go, one each, to the strata with the
@@ -21,6 +21,11 @@ def allocate(total: int, shares, lower, upper) -> np.ndarray:
     with sum(lower) <= total <= sum(upper) and shares >= 0.
     """
     shares = np.asarray(shares, dtype=np.float64)
+    if shares.max() > 0:
+        # rescale; shares below 1e-12 of the largest count as zero (they could only
+        # grow past their lower bound once every other stratum is full)
+        shares = shares / shares.max()
+        shares[shares < 1e-12] = 0.0
     lower = np.asarray(lower, dtype=np.float64)
     upper = np.asarray(upper, dtype=np.float64)
     return _round_allocation(total, _bounded_allocation(total, shares, lower, upper),

@@ -442,7 +442,7 @@ class Stratified(Design):
                 "Stratified needs exactly one of 'n' (a total to allocate to the strata) and "
                 f"'n_per_stratum'; got n={self.n!r}, n_per_stratum={self.n_per_stratum!r}.")
         if self.n is not None:
-            object.__setattr__(self, "n", check_int(self.n, "n", low=2 * MIN_PER_STRATUM,
+            object.__setattr__(self, "n", check_int(self.n, "n", low=MIN_PER_STRATUM,
                                                     owner=owner))
             object.__setattr__(self, "allocation", check_choice(
                 self.allocation or "proportional", "allocation", ALLOCATIONS, owner=owner))

@@ -448,11 +448,13 @@ def _nested_subgroups(subgroup, codes, labels):
     split = np.flatnonzero(lowest != highest)
     if split.size:
         s = split[0]
+        group_labels = np.asarray(labels).tolist()
         raise InvalidParameterError(
             f"'subgroup' must nest within 'group' (each subgroup label in one group only); "
-            f"subgroup {np.asarray(sub_labels).tolist()[s]!r} occurs in groups {np.asarray(labels).tolist()[lowest[s]]!r} "
-            f"and {np.asarray(labels).tolist()[highest[s]]!r} ({split.size} subgroup(s) span groups). Make the labels "
-            "unique, e.g. by joining the group and subgroup labels.")
+            f"subgroup {np.asarray(sub_labels).tolist()[s]!r} occurs in groups "
+            f"{group_labels[lowest[s]]!r} and {group_labels[highest[s]]!r} ({split.size} "
+            "subgroup(s) span groups). Make the labels unique, e.g. by joining the group and "
+            "subgroup labels.")
     rank = np.lexsort((np.arange(n_sub), lowest))  # by group, then by label
     new_code = np.empty(n_sub, np.int64)
     new_code[rank] = np.arange(n_sub)

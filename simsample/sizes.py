@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import InvalidParameterError, check_int, check_real
+from ._validation import check_int, check_real
 
 
 class SizeDistribution:
@@ -122,15 +122,6 @@ class lognormal(SizeDistribution):  # noqa: N801
 
     def __repr__(self):
         return f"sizes.lognormal(mean={self.mean:g}, cv={self.cv:g}, minimum={self.minimum})"
-
-
-def check_size_distribution(value, name: str, owner: str) -> SizeDistribution:
-    """Refuse objects without a ``draw(n_groups, rng)`` method."""
-    if not callable(getattr(value, "draw", None)):
-        raise InvalidParameterError(
-            f"'{name}' of {owner} must be an int, a sequence of ints or a size distribution "
-            f"such as simsample.sizes.poisson(30); got {value!r}.")
-    return value
 
 
 __all__ = ["SizeDistribution", "poisson", "lognormal"]
