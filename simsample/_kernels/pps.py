@@ -13,8 +13,8 @@ every unit has inclusion probability k m / N (a self-weighting sample).
 import numpy as np
 
 from .._jit import kernel
-from .accumulate import record
 from .estimate import CLUSTER_T, DF, EST, N_MEAN_METHODS, NAIVE_T, SE, mean_and_ss
+from .recording import record_method
 from .rng import uniform_int
 from .select import floyd_sample, gather
 
@@ -126,5 +126,5 @@ def simulate_pps_chunk(y, offsets, k, m, max_size, state, reps, truth, tq, acc,
         gather(y, idx, n, ys)
         pps_mean(ys, psu_start, k, psu_mean, out)
         for method in range(N_MEAN_METHODS):
-            record(acc[method], kept[method], rep, out[method, EST], out[method, SE],
-                   out[method, DF], tq, truth[method], n)
+            record_method(acc, kept, method, rep, out[method, EST], out[method, SE],
+                          out[method, DF], tq, truth[method], n)

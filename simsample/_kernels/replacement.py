@@ -3,8 +3,8 @@
 import numpy as np
 
 from .._jit import kernel
-from .accumulate import record
 from .estimate import CLUSTER_T, DF, EST, N_MEAN_METHODS, NAIVE_T, SE, mean_and_ss
+from .recording import record_method
 from .rng import uniform_int
 from .select import gather
 
@@ -43,5 +43,5 @@ def simulate_srs_replace_chunk(y, n, state, reps, truth, tq, acc, kept):  # prag
         gather(y, idx, n, ys)
         srs_replace_mean(ys, n, out)
         for method in range(N_MEAN_METHODS):
-            record(acc[method], kept[method], rep, out[method, EST], out[method, SE],
-                   out[method, DF], tq, truth[method], n)
+            record_method(acc, kept, method, rep, out[method, EST], out[method, SE],
+                          out[method, DF], tq, truth[method], n)

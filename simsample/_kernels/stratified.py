@@ -8,8 +8,8 @@ without replacement, independently across strata.
 import numpy as np
 
 from .._jit import kernel
-from .accumulate import record
 from .estimate import CLUSTER_T, DF, EST, N_MEAN_METHODS, NAIVE_T, SE, mean_and_ss
+from .recording import record_method
 from .select import floyd_sample, gather
 
 
@@ -95,5 +95,5 @@ def simulate_stratified_chunk(y, offsets, take, max_size, state, reps, truth, tq
         gather(y, idx, n, ys)
         stratified_mean(ys, start, stratum_size, y.size, stratum_mean, out)
         for method in range(N_MEAN_METHODS):
-            record(acc[method], kept[method], rep, out[method, EST], out[method, SE],
-                   out[method, DF], tq, truth[method], n)
+            record_method(acc, kept, method, rep, out[method, EST], out[method, SE],
+                          out[method, DF], tq, truth[method], n)

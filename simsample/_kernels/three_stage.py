@@ -11,8 +11,8 @@ starts at (a l + b) m).
 import numpy as np
 
 from .._jit import kernel
-from .accumulate import record
 from .estimate import CLUSTER_T, DF, EST, N_MEAN_METHODS, NAIVE_T, SE, mean_and_ss
+from .recording import record_method
 from .select import floyd_sample, gather
 
 
@@ -175,5 +175,5 @@ def simulate_three_stage_chunk(y, group_sub_offsets, sub_offsets, k, l, m, expan
         three_stage_mean(ys, k, l, m, nsub, subsize, n_groups, y.size, expansion, sub_mean,
                          sub_ss, group_total, out)
         for method in range(N_MEAN_METHODS):
-            record(acc[method], kept[method], rep, out[method, EST], out[method, SE],
-                   out[method, DF], tq, truth[method], n)
+            record_method(acc, kept, method, rep, out[method, EST], out[method, SE],
+                          out[method, DF], tq, truth[method], n)
