@@ -46,9 +46,6 @@ class Population:
         The group label of every unit: any labels (ints, strings, ...). They
         are kept as given in :attr:`group`; :attr:`labels` lists them sorted,
         and group ``j`` of every per-group array is ``labels[j]``.
-    name : str, optional
-        A name shown in summaries and figures.
-
     subgroup : array_like, optional
         A second level nested within groups (classes within schools), one
         label per unit, for three-stage designs (:class:`~simsample.ThreeStage`).
@@ -56,6 +53,8 @@ class Population:
         e.g. by joining group and subgroup labels, if they repeat across
         groups). Subgroup ``s`` of the per-subgroup arrays is
         ``subgroup_labels[s]``; subgroups are numbered group by group.
+    name : str, optional
+        A name shown in summaries and figures.
 
     Examples
     --------
