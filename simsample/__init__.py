@@ -8,18 +8,19 @@
 ['cluster_t', 'naive_t']
 """
 
-from . import datasets, planning, survey, theory
+from . import datasets, planning, sizes, survey, theory
 from ._validation import InfeasibleDesignError, InvalidParameterError, SimsampleWarning
-from .designs import SRS, ClusterSample, Design, Sample, TwoStage
+from .designs import PPS, SRS, ClusterSample, Design, Sample, Stratified, ThreeStage, TwoStage
 from .engine import simulate
-from .population import Population, two_level
+from .population import Population, binary_two_level, three_level, two_level
 from .results import RatioEstimate, Study
 from .survey import SurveyDesign
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ClusterSample", "Design", "InfeasibleDesignError", "InvalidParameterError", "Population",
-    "RatioEstimate", "SRS", "Sample", "SimsampleWarning", "Study", "TwoStage", "simulate",
-    "SurveyDesign", "datasets", "planning", "survey", "theory", "two_level",
+    "ClusterSample", "Design", "InfeasibleDesignError", "InvalidParameterError", "PPS",
+    "Population", "RatioEstimate", "SRS", "Sample", "SimsampleWarning", "Stratified", "Study",
+    "SurveyDesign", "ThreeStage", "TwoStage", "binary_two_level", "datasets", "planning",
+    "simulate", "sizes", "survey", "theory", "three_level", "two_level",
 ]

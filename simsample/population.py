@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._kernels.population import LOGNORMAL, NORMAL, fill_two_level
+from ._kernels.population import LOGNORMAL, NORMAL, fill_three_level, fill_two_level
 from ._rng import as_seed_sequence, seed_entropy
 from ._validation import (
     InvalidParameterError,
@@ -46,6 +46,13 @@ class Population:
         The group label of every unit: any labels (ints, strings, ...). They
         are kept as given in :attr:`group`; :attr:`labels` lists them sorted,
         and group ``j`` of every per-group array is ``labels[j]``.
+    subgroup : array_like, optional
+        A second level nested within groups (classes within schools), one
+        label per unit, for three-stage designs (:class:`~simsample.ThreeStage`).
+        Every subgroup label must occur in one group only (make labels unique,
+        e.g. by joining group and subgroup labels, if they repeat across
+        groups). Subgroup ``s`` of the per-subgroup arrays is
+        ``subgroup_labels[s]``; subgroups are numbered group by group.
     name : str, optional
         A name shown in summaries and figures.
 
@@ -56,7 +63,7 @@ class Population:
     (2, 3.0, [1.5, 4.5])
     """
 
-    def __init__(self, y, group, *, name: str | None = None):
+    def __init__(self, y, group, *, subgroup=None, name: str | None = None):
         y = check_finite_array(y, "y")
         group = np.asarray(group)
         if group.ndim != 1 or group.shape[0] != y.shape[0]:
@@ -71,10 +78,14 @@ class Population:
             raise InvalidParameterError(
                 f"'group' must label every unit; got {int((codes < 0).sum())} missing "
                 f"label(s), the first at position {first}.")
-        order = np.argsort(codes, kind="stable")
+        nested = None if subgroup is None else _nested_subgroups(subgroup, codes, labels)
+        # subgroups are numbered group by group, so sorting by them keeps groups contiguous
+        order = np.argsort(codes if nested is None else nested[0], kind="stable")
         sizes = np.bincount(codes, minlength=len(labels)).astype(np.int64)
         self._init(y_sorted=y[order], sizes=sizes, labels=np.asarray(labels),
                    order=order, name=name)
+        if nested is not None:
+            self._set_subgroups(*nested[1:])
 
     @classmethod
     def _from_grouped(cls, y_sorted: np.ndarray, sizes: np.ndarray, *, name: str | None = None,
@@ -258,6 +269,80 @@ class Population:
         n0 = (N - float((self._sizes.astype(np.float64) ** 2).sum()) / N) / (G - 1)
         return (msb - msw) / (msb + (n0 - 1.0) * msw)
 
+    # -- subgroups (a third level, nested within groups) -------------------------------------
+
+    _sub_sizes = None  # per-subgroup sizes when the population has subgroups
+
+    def _set_subgroups(self, sub_sizes, subgroups_per_group, sub_labels=None) -> None:
+        """Attach subgroups: units already stored subgroup by subgroup within groups."""
+        self._sub_sizes = np.asarray(sub_sizes, dtype=np.int64)
+        self._sub_offsets = np.concatenate(([0], np.cumsum(self._sub_sizes))).astype(np.int64)
+        per_group = np.asarray(subgroups_per_group, dtype=np.int64)
+        self._group_sub_offsets = np.concatenate(([0], np.cumsum(per_group))).astype(np.int64)
+        self._sub_labels = np.arange(self._sub_sizes.size) if sub_labels is None else sub_labels
+
+    def _require_subgroups(self, what: str) -> None:
+        if self._sub_sizes is None:
+            raise InvalidParameterError(
+                f"{what} needs a population with subgroups nested in groups; build it with "
+                "Population(y, group, subgroup=...) or simsample.three_level(...).")
+
+    @property
+    def has_subgroups(self) -> bool:
+        """Whether the population has a subgroup level nested within its groups."""
+        return self._sub_sizes is not None
+
+    @property
+    def n_subgroups(self) -> int:
+        """The number of subgroups (over all groups)."""
+        self._require_subgroups("n_subgroups")
+        return int(self._sub_sizes.size)
+
+    @property
+    def subgroup_sizes(self) -> np.ndarray:
+        """M_jk, the size of every subgroup, group by group (read-only)."""
+        self._require_subgroups("subgroup_sizes")
+        return _read_only(self._sub_sizes)
+
+    @property
+    def subgroups_per_group(self) -> np.ndarray:
+        """L_j, the number of subgroups of each group (read-only)."""
+        self._require_subgroups("subgroups_per_group")
+        return _read_only(np.diff(self._group_sub_offsets))
+
+    @property
+    def subgroup_labels(self) -> np.ndarray:
+        """The subgroup labels, group by group; subgroup s is ``subgroup_labels[s]``."""
+        self._require_subgroups("subgroup_labels")
+        return _read_only(np.asarray(self._sub_labels))
+
+    @functools.cached_property
+    def subgroup_codes(self) -> np.ndarray:
+        """Subgroup index 0..S-1 of every unit, in the caller's order (read-only)."""
+        self._require_subgroups("subgroup_codes")
+        stored = np.repeat(np.arange(self._sub_sizes.size), self._sub_sizes)
+        return _read_only(self._to_caller_order(stored))
+
+    @functools.cached_property
+    def subgroup(self) -> np.ndarray:
+        """Subgroup label of every unit, as given (read-only)."""
+        return _read_only(np.asarray(self._sub_labels)[self.subgroup_codes])
+
+    @functools.cached_property
+    def subgroup_means(self) -> np.ndarray:
+        """Ybar_jk, the mean of every subgroup (read-only)."""
+        self._require_subgroups("subgroup_means")
+        totals = np.add.reduceat(self._y_sorted, self._sub_offsets[:-1])
+        return _read_only(totals / self._sub_sizes)
+
+    @functools.cached_property
+    def subgroup_variances(self) -> np.ndarray:
+        """S_jk^2, the variance within every subgroup (divisor M_jk - 1; 0 for one unit)."""
+        dev = self._y_sorted - np.repeat(self.subgroup_means, self._sub_sizes)
+        ss = np.add.reduceat(dev * dev, self._sub_offsets[:-1])
+        return _read_only(np.where(self._sub_sizes > 1,
+                                   ss / np.maximum(self._sub_sizes - 1, 1), 0.0))
+
     def __repr__(self) -> str:
         name = f"{self.name!r}, " if self.name else ""
         sizes = (f"group_size={int(self._sizes[0])}" if self.equal_sizes
@@ -304,28 +389,190 @@ def two_level(n_groups: int | None = 100, group_size=50, *, mean: float = 0.0, i
     return Population._from_grouped(y, sizes, name=name, meta=meta)
 
 
-def _group_sizes(n_groups, group_size, rng) -> np.ndarray:
+def _group_sizes(n_groups, group_size, rng, *, owner: str = "two_level",
+                 name: str = "group_size", count: str = "n_groups") -> np.ndarray:
+    """Sizes of ``n_groups`` groups from ``group_size`` (an int, a sequence or a distribution).
+
+    ``owner``, ``name`` and ``count`` name the calling generator, the size
+    parameter and the count parameter in error messages.
+    """
     if hasattr(group_size, "draw"):
-        n_groups = check_int(n_groups, "n_groups", low=1, owner="two_level")
+        n_groups = check_int(n_groups, count, low=1, owner=owner)
         sizes = np.asarray(group_size.draw(n_groups, rng), dtype=np.int64)
     elif isinstance(group_size, Sequence) or isinstance(group_size, np.ndarray):
         sizes = np.asarray(group_size)
         if sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer):
             raise InvalidParameterError(
-                "'group_size' of two_level must be an int or a non-empty sequence of ints; "
+                f"'{name}' of {owner} must be an int or a non-empty sequence of ints; "
                 f"got {group_size!r}.")
-        if n_groups is not None and check_int(n_groups, "n_groups", low=1,
-                                              owner="two_level") != sizes.size:
+        if n_groups is not None and check_int(n_groups, count, low=1,
+                                              owner=owner) != sizes.size:
             raise InvalidParameterError(
-                f"'n_groups' of two_level must equal len(group_size) = {sizes.size} when "
-                f"group sizes are given one per group; got {n_groups}.")
+                f"'{count}' of {owner} must equal len({name}) = {sizes.size} when "
+                f"sizes are given one by one; got {n_groups}.")
         sizes = sizes.astype(np.int64)
     else:
-        n_groups = check_int(n_groups, "n_groups", low=1, owner="two_level")
-        size = check_int(group_size, "group_size", low=1, owner="two_level")
+        n_groups = check_int(n_groups, count, low=1, owner=owner)
+        size = check_int(group_size, name, low=1, owner=owner)
         sizes = np.full(n_groups, size, dtype=np.int64)
     if (sizes < 1).any():
         raise InvalidParameterError(
-            f"'group_size' of two_level must be >= 1 for every group; got a minimum of "
+            f"'{name}' of {owner} must be >= 1 for every group; got a minimum of "
             f"{int(sizes.min())}.")
     return sizes
+
+
+def _nested_subgroups(subgroup, codes, labels):
+    """Check that ``subgroup`` nests within groups and number subgroups group by group.
+
+    Returns the new subgroup code of every unit (caller order), the sizes of
+    the subgroups, the number of subgroups per group and the subgroup labels.
+    """
+    subgroup = np.asarray(subgroup)
+    if subgroup.ndim != 1 or subgroup.shape[0] != codes.shape[0]:
+        raise InvalidParameterError(
+            f"'subgroup' must be 1-D with one label per unit (len(y) = {codes.shape[0]}); "
+            f"got shape {subgroup.shape}.")
+    raw, sub_labels = pd.factorize(subgroup, sort=True, use_na_sentinel=True)
+    if (raw < 0).any():
+        first = int(np.flatnonzero(raw < 0)[0])
+        raise InvalidParameterError(
+            f"'subgroup' must label every unit; got {int((raw < 0).sum())} missing "
+            f"label(s), the first at position {first}.")
+    n_sub = len(sub_labels)
+    lowest = np.full(n_sub, np.iinfo(np.int64).max)
+    highest = np.full(n_sub, -1)
+    np.minimum.at(lowest, raw, codes)
+    np.maximum.at(highest, raw, codes)
+    split = np.flatnonzero(lowest != highest)
+    if split.size:
+        s = split[0]
+        group_labels = np.asarray(labels).tolist()
+        raise InvalidParameterError(
+            f"'subgroup' must nest within 'group' (each subgroup label in one group only); "
+            f"subgroup {np.asarray(sub_labels).tolist()[s]!r} occurs in groups "
+            f"{group_labels[lowest[s]]!r} and {group_labels[highest[s]]!r} ({split.size} "
+            "subgroup(s) span groups). Make the labels unique, e.g. by joining the group and "
+            "subgroup labels.")
+    rank = np.lexsort((np.arange(n_sub), lowest))  # by group, then by label
+    new_code = np.empty(n_sub, np.int64)
+    new_code[rank] = np.arange(n_sub)
+    unit_code = new_code[raw]
+    sub_sizes = np.bincount(unit_code, minlength=n_sub).astype(np.int64)
+    per_group = np.bincount(lowest, minlength=len(labels)).astype(np.int64)
+    return unit_code, sub_sizes, per_group, np.asarray(sub_labels)[rank]
+
+
+def three_level(n_groups: int | None = 50, subgroups_per_group=4, subgroup_size=20, *,
+                icc_group: float = 0.1, icc_subgroup: float = 0.1, mean: float = 0.0,
+                total_var: float = 1.0, dist: str = "normal", seed=None,
+                name: str | None = None) -> Population:
+    """A synthetic three-level population: y_ijk = mean + u_j + v_jk + e_ijk.
+
+    Units i in subgroups k (classes) in groups j (schools), with independent
+    components of variances ``icc_group * total_var`` (u, between groups),
+    ``icc_subgroup * total_var`` (v, between subgroups within a group) and the
+    rest (e, within subgroups). Two units of one group but different
+    subgroups correlate ``icc_group``; two units of one subgroup correlate
+    ``icc_group + icc_subgroup``.
+
+    Parameters
+    ----------
+    n_groups : int
+        G, the number of groups (may be None when ``subgroups_per_group`` is a sequence).
+    subgroups_per_group : int, sequence of int, or a size distribution
+        L_j, subgroups in each group: one number for all, one per group, or an
+        object with ``draw(n, rng)`` (see :mod:`simsample.sizes`).
+    subgroup_size : int, sequence of int, or a size distribution
+        M_jk, units in each subgroup: one size for all, one per subgroup (group
+        by group), or drawn per subgroup from a size distribution.
+    icc_group, icc_subgroup : float in [0, 1)
+        Shares of the superpopulation variance between groups and between
+        subgroups within groups; their sum must be below 1.
+    mean, total_var : float
+        Superpopulation mean and variance of y.
+    dist : {"normal", "lognormal"}
+        Family of the three components (as in :func:`two_level`).
+    seed : None, int or SeedSequence
+        Seeds the population.
+
+    Returns
+    -------
+    Population
+        With subgroups (``pop.has_subgroups``); groups labelled 0..G-1 and
+        subgroups 0..S-1 group by group.
+    """
+    owner = "three_level"
+    icc_group = check_real(icc_group, "icc_group", low=0.0, high=1.0, high_open=True, owner=owner)
+    icc_subgroup = check_real(icc_subgroup, "icc_subgroup", low=0.0, high=1.0, high_open=True,
+                              owner=owner)
+    if icc_group + icc_subgroup >= 1.0:
+        raise InvalidParameterError(
+            f"'icc_group' + 'icc_subgroup' of three_level must be below 1 (the rest is the "
+            f"within-subgroup share); got {icc_group} + {icc_subgroup} = "
+            f"{icc_group + icc_subgroup}.")
+    mean = check_real(mean, "mean", owner=owner)
+    total_var = check_real(total_var, "total_var", low=0.0, low_open=True, owner=owner)
+    dist = check_choice(dist, "dist", DISTRIBUTIONS, owner=owner)
+    seq = as_seed_sequence(seed)
+    rng = np.random.default_rng(seq)
+    per_group = _group_sizes(n_groups, subgroups_per_group, rng, owner=owner,
+                             name="subgroups_per_group")
+    sub_sizes = _group_sizes(int(per_group.sum()), subgroup_size, rng, owner=owner,
+                             name="subgroup_size", count="sum(subgroups_per_group)")
+    group_sizes = np.add.reduceat(sub_sizes, np.concatenate(([0], np.cumsum(per_group)[:-1])))
+    y = np.empty(int(sub_sizes.sum()))
+    fill_three_level(rng, per_group, sub_sizes, mean, np.sqrt(icc_group * total_var),
+                     np.sqrt(icc_subgroup * total_var),
+                     np.sqrt((1.0 - icc_group - icc_subgroup) * total_var),
+                     DISTRIBUTIONS[dist], LOGNORMAL_SIGMA, y)
+    meta = {"generator": owner, "n_groups": int(per_group.size), "mean": mean,
+            "icc_group": icc_group, "icc_subgroup": icc_subgroup, "total_var": total_var,
+            "dist": dist, "seed": seed_entropy(seq)}
+    pop = Population._from_grouped(y, group_sizes.astype(np.int64), name=name, meta=meta)
+    pop._set_subgroups(sub_sizes, per_group)
+    return pop
+
+
+def binary_two_level(n_groups: int | None = 100, group_size=50, *, prevalence: float = 0.5,
+                     icc: float = 0.1, seed=None, name: str | None = None) -> Population:
+    """A two-level population with a binary (0/1) outcome: the beta-binomial model.
+
+    Each group draws its own probability p_j ~ Beta(a, b) with
+    ``a = prevalence (1 - icc) / icc`` and ``b = (1 - prevalence) (1 - icc) / icc``,
+    and its units are independent Bernoulli(p_j) (p_j = prevalence for every
+    group when ``icc = 0``). Then E[y] = prevalence, Var(y) = prevalence
+    (1 - prevalence), and the correlation of two units of one group is
+    Var(p_j) / (prevalence (1 - prevalence)) = 1 / (a + b + 1) = ``icc``
+    exactly: the icc is on the observed 0/1 scale (the scale of
+    :attr:`Population.icc` and of the design effect), not on a latent
+    (probit or logit) scale.
+
+    Parameters
+    ----------
+    n_groups, group_size
+        As for :func:`two_level` (sizes may come from :mod:`simsample.sizes`).
+    prevalence : float in (0, 1)
+        Superpopulation share of ones.
+    icc : float in [0, 1)
+        Superpopulation intraclass correlation on the 0/1 scale.
+    seed : None, int or SeedSequence
+        Seeds the population.
+    """
+    owner = "binary_two_level"
+    prevalence = check_real(prevalence, "prevalence", low=0.0, high=1.0, low_open=True,
+                            high_open=True, owner=owner)
+    icc = check_real(icc, "icc", low=0.0, high=1.0, high_open=True, owner=owner)
+    seq = as_seed_sequence(seed)
+    rng = np.random.default_rng(seq)
+    sizes = _group_sizes(n_groups, group_size, rng, owner=owner)
+    if icc == 0.0:
+        p = np.full(sizes.size, prevalence)
+    else:
+        concentration = (1.0 - icc) / icc  # a + b
+        p = rng.beta(prevalence * concentration, (1.0 - prevalence) * concentration,
+                     size=sizes.size)
+    y = (rng.random(int(sizes.sum())) < np.repeat(p, sizes)).astype(np.float64)
+    meta = {"generator": owner, "n_groups": int(sizes.size), "prevalence": prevalence,
+            "icc": icc, "seed": seed_entropy(seq)}
+    return Population._from_grouped(y, sizes, name=name, meta=meta)

@@ -21,6 +21,19 @@ f2j = m/M_j. Every function takes the population and a design.
   (1 - f1) S1^2 / k + (1/(k G)) sum_j (1 - f2j) S_j^2 / m.
 
 Design effects compare with an SRS of the same expected size.
+
+More designs (formulas in the functions below):
+
+* SRS with replacement:  Var(ybar) = (N - 1)/N S^2 / n. Exact.
+* Stratified:            Var = sum_h W_h^2 (1 - n_h/N_h) S_h^2 / n_h (Cochran 5.3); the
+                         unweighted mean has E = sum_h n_h Ybar_h / n and
+                         Var = sum_h (n_h/n)^2 (1 - n_h/N_h) S_h^2 / n_h. Exact.
+* PPS (randomised systematic, m per group, pi_j = k M_j / N): unbiased; exact
+                         two-stage variance for equal sizes; otherwise the
+                         Hartley-Rao (1962) approximation, ``exact=False``.
+* Three-stage:           Cochran 10.8 with fpc at each stage; exact for the
+                         expansion and unweighted means, linearisation for the
+                         ratio mean with unequal sizes (``exact=False``).
 """
 
 from __future__ import annotations
@@ -32,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .designs import SRS, ClusterSample, Design, TwoStage
+from .designs import PPS, Stratified, ThreeStage, _three_stage_equal
 from .population import Population
 from ._validation import check_real
 
@@ -40,6 +54,7 @@ SAMPLE_MEAN = "sample mean"
 UNWEIGHTED = "unweighted mean"
 RATIO = "ratio"
 EXPANSION = "expansion"
+STRATIFIED = "stratified"
 
 
 @dataclass(frozen=True)
@@ -141,7 +156,9 @@ def expected_naive_s2(population: Population, design: Design) -> float:
 def _naive_sums_of_squares(population, design) -> tuple[float, float, float]:
     """E[SSB], E[SSW] and Satterthwaite's degrees of freedom of their sum."""
     if isinstance(design, SRS):
-        return (design.n - 1.0) * population.variance, 0.0, design.n - 1.0
+        N = population.n_units
+        sigma2 = population.variance * ((N - 1.0) / N if design.replace else 1.0)
+        return (design.n - 1.0) * sigma2, 0.0, design.n - 1.0
     k, G = design.groups, population.n_groups
     m = _take(design, population)
     if m is None:
@@ -167,6 +184,10 @@ def _moments(design: Design, population: Population, estimator: str | None) -> M
 @_moments.register
 def _(design: SRS, population, estimator):
     _check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED), design)
+    if design.replace:
+        # n iid draws: sigma^2 / n with sigma^2 = (N - 1)/N S^2
+        N = population.n_units
+        return Moments(population.mean, (N - 1.0) / N * population.variance / design.n, True)
     return Moments(population.mean, srs_variance(population, design.n), True)
 
 
@@ -218,3 +239,104 @@ def _check_estimator(estimator, valid, design):
 
 __all__ = ["Moments", "moments", "variance", "is_exact", "srs_variance", "design_effect",
            "kish_design_effect", "naive_coverage", "expected_naive_s2"]
+
+
+# -- more designs ----------------------------------------------------------------------------
+
+@_moments.register
+def _(design: Stratified, population, estimator):
+    _check_estimator(estimator, (None, STRATIFIED, SAMPLE_MEAN, UNWEIGHTED), design)
+    take = design.sample_sizes(population).astype(np.float64)
+    sizes = population.group_sizes.astype(np.float64)
+    # per stratum (1 - f_h) S_h^2 / n_h, the variance of its sample mean
+    stratum_var = (1.0 - take / sizes) * population.group_variances / take
+    if estimator in (None, STRATIFIED):
+        weights = sizes / population.n_units
+        return Moments(population.mean, float((weights ** 2 * stratum_var).sum()), True)
+    # the unweighted sample mean sum_h (n_h/n) ybar_h
+    shares = take / take.sum()
+    return Moments(float((shares * population.group_means).sum()),
+                   float((shares ** 2 * stratum_var).sum()), True)
+
+
+@_moments.register
+def _(design: PPS, population, estimator):
+    """Equal sizes: exactly SRS of groups (a random order of equal stretches);
+    otherwise Hartley and Rao's (1962) approximation for randomised systematic PPS,
+
+        Var ~ (1/k^2) sum_j pi_j (1 - (k - 1)/k pi_j) (Ybar_j - mu)^2
+              + (1/k^2) sum_j pi_j (1 - m/M_j) S_j^2 / m,
+
+    the first term the first-stage variance of the Horvitz-Thompson mean
+    (relative error of order (k/G)^2), the second the exact within-group part.
+    The estimator is exactly unbiased either way.
+    """
+    _check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED), design)
+    k, m = design.groups, design.per_group
+    if population.equal_sizes:
+        return _moments(TwoStage(k, m), population, SAMPLE_MEAN)
+    pi = design.group_inclusion_probabilities(population)
+    sizes = population.group_sizes.astype(np.float64)
+    first = float((pi * (1.0 - (k - 1.0) / k * pi)
+                   * (population.group_means - population.mean) ** 2).sum())
+    second = float((pi * (1.0 - m / sizes) * population.group_variances / m).sum())
+    return Moments(population.mean, (first + second) / (k * k), False)
+
+
+@_moments.register
+def _(design: ThreeStage, population, estimator):
+    """Three-stage variance of an estimator (1/k) sum_j (1/l) sum_k c_jk (ybar_jk - centre).
+
+    With u_j = (1/L_j) sum_k c_jk (Ybar_jk - centre) (Cochran 1977, 10.8,
+    written for a general c_jk):
+
+        Var = (1 - k/G) S_u^2 / k + 1/(k G) sum_j [ (1 - l/L_j) S_cj^2 / l
+              + 1/(l L_j) sum_k c_jk^2 (1 - m/M_jk) S_jk^2 / m ],
+
+    S_u^2 the variance of the u_j across groups, S_cj^2 of the
+    c_jk (Ybar_jk - centre) within group j. Expansion mean: c_jk = G L_j M_jk / N,
+    centre 0 (exact, unbiased). Unweighted mean: c_jk = 1, centre 0 (exact;
+    expectation the mean of the u_j). Ratio mean: the expansion c_jk with
+    centre mu, the linearisation (``exact=False`` unless all L_j and all M_jk
+    are equal, when every estimator is the sample mean and the formula is
+    Cochran's (1 - f1) S1^2/k + (1 - f2) S2^2/(k l) + (1 - f3) S3^2/(k l m)).
+    """
+    _check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED, RATIO, EXPANSION), design)
+    equal = _three_stage_equal(population)
+    estimator = estimator or design.estimator
+    if estimator == SAMPLE_MEAN:
+        estimator = EXPANSION if equal else design.estimator
+    if equal:
+        estimator = EXPANSION
+    per_group = population.subgroups_per_group.astype(np.float64)
+    L_sub = np.repeat(per_group, population.subgroups_per_group)  # L_j of every subgroup
+    if estimator == UNWEIGHTED:
+        c = np.ones(population.n_subgroups)
+    else:
+        c = (population.n_groups * L_sub * population.subgroup_sizes / population.n_units)
+    centre = population.mean if estimator == RATIO else 0.0
+    expectation, var = _three_stage_variance(population, design, c, centre)
+    if estimator == RATIO:
+        return Moments(float("nan"), var, False)
+    return Moments(expectation, var, True)
+
+
+def _three_stage_variance(population, design, c, centre) -> tuple[float, float]:
+    """Expectation and variance of (1/k) sum_j (1/l) sum_k c_jk (ybar_jk - centre) (+ centre)."""
+    k, l, m = design.groups, design.subgroups, design.per_subgroup
+    G = population.n_groups
+    per_group = population.subgroups_per_group
+    L = per_group.astype(np.float64)
+    starts = population._group_sub_offsets[:-1]
+    sizes = population.subgroup_sizes.astype(np.float64)
+    values = c * (population.subgroup_means - centre)
+    u = np.add.reduceat(values, starts) / L
+    dev = values - np.repeat(u, per_group)
+    within = np.where(per_group > 1, np.add.reduceat(dev * dev, starts) / np.maximum(L - 1, 1),
+                      0.0)
+    third = np.add.reduceat(c * c * (1.0 - m / sizes) * population.subgroup_variances / m,
+                            starts) / (l * L)
+    second = (1.0 - l / L) * within / l
+    var = ((1.0 - k / G) * float(u.var(ddof=1)) / k
+           + float((second + third).sum()) / (k * G))
+    return float(u.mean()) + centre, var

@@ -36,3 +36,24 @@ def fill_two_level(rng, sizes, mean, sd_between, sd_within, dist, shape, out):  
         for _ in range(sizes[g]):
             out[pos] = level + sd_within * standard_draw(rng, dist, shape)
             pos += 1
+
+
+@kernel
+def fill_three_level(rng, subgroups_per_group, sub_sizes, mean, sd_group, sd_subgroup,
+                     sd_within, dist, shape, out):  # pragma: no cover
+    """y_ijk = mean + sd_group u_j + sd_subgroup v_jk + sd_within e_ijk, stored contiguously.
+
+    Subgroups are numbered group by group: group g owns the next
+    ``subgroups_per_group[g]`` entries of ``sub_sizes``. The three components
+    are independent standardised draws of family ``dist``.
+    """
+    pos = 0
+    sub = 0
+    for g in range(subgroups_per_group.size):
+        group_level = mean + sd_group * standard_draw(rng, dist, shape)
+        for _ in range(subgroups_per_group[g]):
+            level = group_level + sd_subgroup * standard_draw(rng, dist, shape)
+            for _ in range(sub_sizes[sub]):
+                out[pos] = level + sd_within * standard_draw(rng, dist, shape)
+                pos += 1
+            sub += 1
