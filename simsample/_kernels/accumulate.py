@@ -94,3 +94,31 @@ def record(acc, kept, rep, estimate, se, df, tq, truth, size):  # pragma: no cov
         kept[rep, KEEP_SE] = se
         kept[rep, KEEP_LOWER] = lower
         kept[rep, KEEP_UPPER] = upper
+
+
+@kernel
+def record_point(acc, kept, rep, estimate, truth, size):  # pragma: no cover
+    """Add one replication's estimate of a method that has no interval (one method row).
+
+    Only the moments of ``estimate - truth`` and the sample size are kept;
+    the SE, coverage and width sums stay zero (the summary reports them as
+    NaN). A non-finite estimate counts as a failed replication.
+    """
+    if not np.isfinite(estimate):
+        acc[N_FAIL] += 1.0
+        if acc[FIRST_FAIL] < 0.0:
+            acc[FIRST_FAIL] = rep
+    else:
+        d = estimate - truth
+        d2 = d * d
+        acc[N_OK] += 1.0
+        acc[SUM_D] += d
+        acc[SUM_D2] += d2
+        acc[SUM_D3] += d2 * d
+        acc[SUM_D4] += d2 * d2
+        acc[SUM_SIZE] += size
+    if rep < kept.shape[0]:
+        kept[rep, KEEP_EST] = estimate
+        kept[rep, KEEP_SE] = np.nan
+        kept[rep, KEEP_LOWER] = np.nan
+        kept[rep, KEEP_UPPER] = np.nan
