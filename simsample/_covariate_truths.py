@@ -164,7 +164,7 @@ class CovariateTruths:
 
     @property
     def slope_sd(self) -> float:
-        """sqrt(slope_variance), the SD of the group-specific slopes (target of ``heterogeneity_sd``)."""
+        """sqrt(slope_variance): the SD of the group slopes (target of ``heterogeneity_sd``)."""
         return math.sqrt(self.slope_variance)
 
     @functools.cached_property

@@ -53,8 +53,9 @@ def under_conservative(seed=None) -> Population:
 
     300 groups of 20 units; x = 1 is concentrated in some groups (logit of
     the group prevalence has SD 3: about half of the groups have at most 10%
-    or at least 90% x = 1, a fifth have x = 0 or x = 1 only). y = group effect (SD 1) + residual (SD 1), with no effect of x at
-    all: the population delta is exactly 0, as are the within and between
+    or at least 90% x = 1, a fifth have x = 0 or x = 1 only). y = group
+    effect (SD 1) + residual (SD 1), with no effect of x at all: the
+    population delta is exactly 0, as are the within and between
     effects. A sample of few groups still shows a difference, because the
     groups that happen to hold the x = 1 units differ in their group
     effects: the naive interval treats the units as independent, is far
@@ -152,9 +153,11 @@ def income_voting(seed=None, *, binary: bool = False) -> Population:
 #: Designs that show each scenario's point (name -> design), for ``simulate``.
 RECOMMENDED_DESIGNS = {
     "over_conservative": {"TwoStage(40x10)": TwoStage(40, 10), "SRS(400)": SRS(400)},
-    "under_conservative": {"TwoStage(10x10)": TwoStage(10, 10), "TwoStage(20x10)": TwoStage(20, 10)},
+    "under_conservative": {"TwoStage(10x10)": TwoStage(10, 10),
+                           "TwoStage(20x10)": TwoStage(20, 10)},
     "simpson": {"SRS(200)": SRS(200), "TwoStage(10x20)": TwoStage(10, 20)},
-    "income_voting": {"TwoStage(50x200)": TwoStage(50, 200), "ClusterSample(10)": ClusterSample(10)},
+    "income_voting": {"TwoStage(50x200)": TwoStage(50, 200),
+                      "ClusterSample(10)": ClusterSample(10)},
 }
 
 __all__ = ["over_conservative", "under_conservative", "simpson", "income_voting",

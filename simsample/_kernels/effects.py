@@ -173,8 +173,6 @@ def effect_estimates(ys, xs, psu_start, psu_group, k, offsets, X, group_sxx, scr
         my += size * scratch[_MY, a]
     mx /= n
     my /= n
-    sxx_total = 0.0
-    sxy_total = 0.0
     sxx_within = 0.0
     sxy_within = 0.0
     sxx_between = 0.0  # sum_a n_a (mx_a - mx)^2

@@ -22,7 +22,8 @@ def _random_population(seed=0, binary=True):
     X = rng.normal(size=G)
     order = rng.permutation(codes.size)
     labels = np.array([f"s{c:02d}" for c in codes])
-    return ss.Population(y[order], labels[order], x=x[order], X=X), y[order], x[order], labels[order], X
+    pop = ss.Population(y[order], labels[order], x=x[order], X=X)
+    return pop, y[order], x[order], labels[order], X
 
 
 def test_covariates_are_kept_in_the_callers_order_and_read_only():
@@ -139,9 +140,10 @@ def test_from_frame_and_from_csv_read_covariates(tmp_path):
        binary=st.booleans())
 def test_exact_populations_have_the_generating_effects(seed, G, M, within, contextual,
                                                        slope_sd, binary):
-    pop = ss.covariate_population(G, M, x="binary" if binary else "normal", x_mean=0.5 if binary else 0.0,
-                                  x_group_sd=1.0, within_effect=within,
-                                  contextual_effect=contextual, slope_sd=slope_sd, seed=seed)
+    pop = ss.covariate_population(G, M, x="binary" if binary else "normal",
+                                  x_mean=0.5 if binary else 0.0, x_group_sd=1.0,
+                                  within_effect=within, contextual_effect=contextual,
+                                  slope_sd=slope_sd, seed=seed)
     defined = np.isfinite(pop.group_deltas)
     if defined.sum() >= 2:
         assert pop.within_effect == pytest.approx(within, abs=1e-9)
@@ -182,7 +184,8 @@ def test_exact_and_plain_populations_share_their_draws():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"x_mean": 1.0}, "'x_mean' of covariate_population must be a finite real number in \\(0, 1\\)"),
+    ({"x_mean": 1.0}, "'x_mean' of covariate_population must be a finite real number in "
+                      "\\(0, 1\\)"),
     ({"x_mean": [0.5, 0.5]}, "one value per group"),
     ({"x": "poisson"}, "'x' of covariate_population must be one of"),
     ({"X_effect": 1.0}, "'X_effect' of covariate_population must be 0 when X is None"),

@@ -7,7 +7,6 @@ such that the bias, measured with 20,000-40,000 replications, is below one
 MCSE of the test (values in the comments).
 """
 
-import numpy as np
 import pytest
 
 import simsample as ss
