@@ -24,3 +24,10 @@ __all__ = [
     "SurveyDesign", "ThreeStage", "TwoStage", "binary_two_level", "datasets", "planning",
     "simulate", "sizes", "survey", "theory", "three_level", "two_level",
 ]
+
+from . import effects, scenarios  # noqa: E402  (differences and micro/macro effects, issue 4)
+from .effects_population import covariate_population  # noqa: E402
+
+__all__.append("covariate_population")
+__all__.append("effects")
+__all__.append("scenarios")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -15,7 +15,9 @@ class KernelTask:
     The kernel is called as ``kernel(*args, state, reps, truth, tq, acc, kept)``
     (see ``simsample._kernels.simulate``). ``methods`` names the rows of its
     accumulator, ``truth`` holds the target of each, ``estimators`` and
-    ``targets`` describe them for the summary.
+    ``targets`` describe them for the summary. ``intervals`` says which
+    methods have an interval (None: all); the summary reports SE, coverage
+    and width as NaN for the others.
     """
 
     kernel: Callable
@@ -25,6 +27,7 @@ class KernelTask:
     targets: tuple[str, ...]
     truth: np.ndarray
     tq: np.ndarray
+    intervals: tuple[bool, ...] | None = None
 
     def run(self, state: np.ndarray, reps: int, acc: np.ndarray, kept: np.ndarray) -> None:
         self.kernel(*self.args, state, reps, self.truth, self.tq, acc, kept)
@@ -37,8 +40,7 @@ class KernelTask:
         """
         args = tuple(np.require(a, requirements=("C", "W")) if isinstance(a, np.ndarray) else a
                      for a in self.args)
-        return KernelTask(self.kernel, args, self.methods, self.estimators, self.targets,
-                          np.array(self.truth), np.array(self.tq))
+        return replace(self, args=args, truth=np.array(self.truth), tq=np.array(self.tq))
 
 
 def t_quantiles(level: float, dfs) -> np.ndarray:

@@ -79,6 +79,10 @@ class Design:
         """The engine's replication loop for ``estimand`` (validated by the engine)."""
         if estimand == "mean":
             return self._mean_task(population, level)
+        if estimand == "difference":
+            from .effects import difference_task
+
+            return difference_task(self, population, level)
         raise InvalidParameterError(
             f"design {self} does not support estimand {estimand!r}.")
 
@@ -344,10 +348,17 @@ class Sample:
         """Design weight 1/pi of every sampled unit (as in :meth:`Design.weights`)."""
         return 1.0 / self.design._stored_inclusion(self.population)[self._stored]
 
-    def estimate(self, level: float = 0.95) -> pd.DataFrame:
-        """The engine's estimates and intervals for this sample, one row per method."""
+    def estimate(self, level: float = 0.95, *, estimand: str = "mean") -> pd.DataFrame:
+        """The engine's estimates and intervals for this sample, one row per method.
+
+        ``estimand="difference"``: the effects of x (see :mod:`simsample.effects`).
+        """
         from ._validation import check_real
 
+        if check_choice(estimand, "estimand", ("mean", "difference")) == "difference":
+            from .effects import estimate_sample
+
+            return estimate_sample(self, level)
         level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
         out = np.empty((N_MEAN_METHODS, 3))
         ys = np.empty(self.size)

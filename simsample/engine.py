@@ -34,7 +34,7 @@ DEFAULT_KEEP = 100_000
 #: Failing replications remembered per (design, method), for replay.
 MAX_FAILURE_KEYS = 5
 BACKENDS = ("loky", "threading", "dask")
-ESTIMANDS = ("mean",)
+ESTIMANDS = ("mean", "difference")
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,10 @@ def simulate(population: Population, designs, reps: int, *, seed=None, n_jobs: i
     backend : {"loky", "threading", "dask"}
         joblib backend for ``n_jobs != 1``. "dask" needs an active
         ``distributed.Client``.
-    estimand : {"mean"}
-        What the designs estimate.
+    estimand : {"mean", "difference"}
+        What the designs estimate: the population mean, or (for a population
+        with a covariate x) differences and micro/macro effects of x; see
+        :mod:`simsample.effects`.
 
     Returns
     -------

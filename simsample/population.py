@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ._covariate_truths import CovariateTruths
 from ._kernels.population import LOGNORMAL, NORMAL, fill_three_level, fill_two_level
 from ._rng import as_seed_sequence, seed_entropy
 from ._validation import (
@@ -35,7 +36,7 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return view
 
 
-class Population:
+class Population(CovariateTruths):
     """A finite population of units nested in groups.
 
     Parameters
@@ -55,6 +56,12 @@ class Population:
         ``subgroup_labels[s]``; subgroups are numbered group by group.
     name : str, optional
         A name shown in summaries and figures.
+    x : array_like of float, optional
+        A micro covariate, one value per unit (binary 0/1 or continuous).
+    X : array_like of float, optional
+        A macro covariate, one value per group, in the order of :attr:`labels`.
+        Effects of ``x`` and ``X`` (``delta``, ``within_effect``, ...) are
+        described in :class:`simsample._covariate_truths.CovariateTruths`.
 
     Examples
     --------
@@ -63,7 +70,7 @@ class Population:
     (2, 3.0, [1.5, 4.5])
     """
 
-    def __init__(self, y, group, *, subgroup=None, name: str | None = None):
+    def __init__(self, y, group, *, subgroup=None, name: str | None = None, x=None, X=None):
         y = check_finite_array(y, "y")
         group = np.asarray(group)
         if group.ndim != 1 or group.shape[0] != y.shape[0]:
@@ -86,16 +93,39 @@ class Population:
                    order=order, name=name)
         if nested is not None:
             self._set_subgroups(*nested[1:])
+        self._set_covariates(x, X, order)
 
     @classmethod
     def _from_grouped(cls, y_sorted: np.ndarray, sizes: np.ndarray, *, name: str | None = None,
-                      labels: np.ndarray | None = None, meta: dict | None = None) -> Population:
+                      labels: np.ndarray | None = None, meta: dict | None = None,
+                      x_sorted: np.ndarray | None = None,
+                      X: np.ndarray | None = None) -> Population:
         """A population whose units are already stored group by group."""
         pop = cls.__new__(cls)
         labels = np.arange(sizes.size) if labels is None else labels
         pop._init(y_sorted=y_sorted, sizes=sizes.astype(np.int64), labels=labels,
                   order=None, name=name, meta=meta)
+        pop._set_covariates(x_sorted, X, None)
         return pop
+
+    def _set_covariates(self, x, X, order) -> None:
+        """Validate and store the micro covariate ``x`` (grouped like y) and macro ``X``."""
+        self._x_sorted = None
+        self._X = None
+        if x is not None:
+            x = check_finite_array(x, "x")
+            if x.shape[0] != self.n_units:
+                raise InvalidParameterError(
+                    f"'x' must hold one value per unit (len(y) = {self.n_units}); "
+                    f"got {x.shape[0]} values.")
+            self._x_sorted = np.ascontiguousarray(x if order is None else x[order])
+        if X is not None:
+            X = check_finite_array(X, "X")
+            if X.shape[0] != self.n_groups:
+                raise InvalidParameterError(
+                    f"'X' must hold one value per group (G = {self.n_groups}), in the order "
+                    f"of Population.labels; got {X.shape[0]} values.")
+            self._X = np.ascontiguousarray(X)
 
     def _init(self, *, y_sorted, sizes, labels, order, name, meta=None):
         if sizes.sum() >= 2**32:
@@ -111,21 +141,27 @@ class Population:
 
     @classmethod
     def from_csv(cls, path, y: str, group: str, *, name: str | None = None,
-                 dropna: bool = False, **read_csv_kwargs) -> Population:
+                 dropna: bool = False, x: str | None = None, X: str | None = None,
+                 **read_csv_kwargs) -> Population:
         """Read a population from a CSV file with one row per unit.
 
-        ``y`` and ``group`` name the outcome and group columns. Rows with a
-        missing outcome are refused unless ``dropna=True``, which drops them
-        (and says how many in ``meta["dropped"]``).
+        ``y`` and ``group`` name the outcome and group columns; ``x`` and ``X``
+        optionally name a micro covariate and a macro covariate (constant
+        within each group). Rows with a missing outcome are refused unless
+        ``dropna=True``, which drops them (and says how many in
+        ``meta["dropped"]``); missing covariates are always refused.
         """
         frame = pd.read_csv(path, **read_csv_kwargs)
-        return cls.from_frame(frame, y=y, group=group, name=name or str(path), dropna=dropna)
+        return cls.from_frame(frame, y=y, group=group, name=name or str(path), dropna=dropna,
+                              x=x, X=X)
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, y: str, group: str, *, name: str | None = None,
-                   dropna: bool = False) -> Population:
-        """A population from two columns of a pandas DataFrame (see :meth:`from_csv`)."""
-        for key, column in (("y", y), ("group", group)):
+                   dropna: bool = False, x: str | None = None,
+                   X: str | None = None) -> Population:
+        """A population from columns of a pandas DataFrame (see :meth:`from_csv`)."""
+        covariates = [(key, column) for key, column in (("x", x), ("X", X)) if column is not None]
+        for key, column in (("y", y), ("group", group), *covariates):
             if column not in frame.columns:
                 raise InvalidParameterError(
                     f"'{key}' must name a column of the data; got {column!r}, "
@@ -143,7 +179,32 @@ class Population:
             values = values.loc[~missing]
         pop = cls(values.to_numpy(dtype=np.float64), frame[group].to_numpy(), name=name)
         pop.meta.update({"y": y, "group": group, "dropped": dropped})
+        if covariates:
+            pop._covariates_from_frame(frame, x, X)
         return pop
+
+    def _covariates_from_frame(self, frame: pd.DataFrame, x: str | None, X: str | None) -> None:
+        values = {}
+        for key, column in (("x", x), ("X", X)):
+            if column is None:
+                continue
+            numbers = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+            if not np.isfinite(numbers).all():
+                raise InvalidParameterError(
+                    f"column {column!r} ({key}) has {int((~np.isfinite(numbers)).sum())} "
+                    f"missing or non-numeric value(s).")
+            values[key] = numbers
+        X_groups = None
+        if X is not None:
+            codes = self.codes
+            X_groups = np.full(self.n_groups, np.nan)
+            X_groups[codes] = values["X"]
+            if not np.array_equal(X_groups[codes], values["X"]):
+                raise InvalidParameterError(
+                    f"column {X!r} (X) must be constant within each group of column "
+                    f"{self.meta['group']!r}.")
+        self._set_covariates(values.get("x"), X_groups, self._order)
+        self.meta.update({"x": x, "X": X})
 
     # -- the units ---------------------------------------------------------------------------
 
@@ -166,6 +227,16 @@ class Population:
     def labels(self) -> np.ndarray:
         """The distinct group labels, sorted; group j is ``labels[j]``."""
         return _read_only(np.asarray(self._labels))
+
+    @functools.cached_property
+    def x(self) -> np.ndarray | None:
+        """The micro covariate in the caller's order (read-only); None if there is none."""
+        return None if self._x_sorted is None else _read_only(self._to_caller_order(self._x_sorted))
+
+    @property
+    def X(self) -> np.ndarray | None:
+        """The macro covariate, one value per group (read-only); None if there is none."""
+        return None if self._X is None else _read_only(self._X)
 
     def _to_caller_order(self, stored: np.ndarray) -> np.ndarray:
         if self._order is None:

@@ -33,6 +33,11 @@ SUMMARY_COLUMNS = (
 )
 
 
+#: Columns of a summary row of a method without an interval (see ``KernelTask.intervals``).
+_NO_INTERVAL = {"miss_low": math.nan, "miss_high": math.nan, "mean_width": math.nan,
+                "mean_variance_estimate_mcse": math.nan}
+
+
 @dataclass(frozen=True)
 class RatioEstimate:
     """A Monte Carlo ratio of variances with its interval, and the theoretical ratio."""
@@ -123,6 +128,8 @@ class Study:
                         np.float64(math.sqrt(max(mu4 - mu2 * mu2, 0.0) / r)))
 
     def _theory(self, design: str, estimator: str) -> theory.Moments:
+        if self.estimand != "mean":  # the exact theory covers the mean only
+            return theory.Moments(math.nan, math.nan, False)
         key = (design, estimator)
         if key not in self._theory_cache:
             try:
@@ -133,6 +140,8 @@ class Study:
         return self._theory_cache[key]
 
     def _srs_variance(self, design: str) -> float:
+        if self.estimand != "mean":  # variance ratios against an SRS mean: undefined
+            return math.nan
         return theory.srs_variance(self.population,
                                    self.designs[design].expected_size(self.population))
 
@@ -166,6 +175,9 @@ class Study:
                 mean_se = a[A.SUM_SE] / r if mom.reps else math.nan
                 mean_v = a[A.SUM_VAR] / r if mom.reps else math.nan
                 truth = float(task.truth[row_index])
+                has_interval = task.intervals is None or task.intervals[row_index]
+                if not has_interval:  # a method without an interval: no SE, coverage, width
+                    coverage = mean_se = mean_v = math.nan
                 rows.append({
                     "design": design, "method": method,
                     "estimator": task.estimators[row_index], "target": task.targets[row_index],
@@ -190,6 +202,7 @@ class Study:
                     "miss_low": a[A.MISS_LOW] / r if mom.reps else math.nan,
                     "miss_high": a[A.MISS_HIGH] / r if mom.reps else math.nan,
                     "mean_width": a[A.SUM_WIDTH] / r if mom.reps else math.nan,
+                    **({} if has_interval else _NO_INTERVAL),
                     "level": self.level,
                 })
         return rows

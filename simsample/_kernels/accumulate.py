@@ -95,3 +95,31 @@ def record(acc, row, kept, rep, estimate, se, df, tq, truth, size):  # pragma: n
         kept[row, rep, KEEP_SE] = se
         kept[row, rep, KEEP_LOWER] = lower
         kept[row, rep, KEEP_UPPER] = upper
+
+
+@kernel
+def record_point(acc, row, kept, rep, estimate, truth, size):  # pragma: no cover
+    """Add one replication's estimate of a method that has no interval (row ``row``).
+
+    Only the moments of ``estimate - truth`` and the sample size are kept;
+    the SE, coverage and width sums stay zero (the summary reports them as
+    NaN). A non-finite estimate counts as a failed replication.
+    """
+    if not np.isfinite(estimate):
+        acc[row, N_FAIL] += 1.0
+        if acc[row, FIRST_FAIL] < 0.0:
+            acc[row, FIRST_FAIL] = rep
+    else:
+        d = estimate - truth
+        d2 = d * d
+        acc[row, N_OK] += 1.0
+        acc[row, SUM_D] += d
+        acc[row, SUM_D2] += d2
+        acc[row, SUM_D3] += d2 * d
+        acc[row, SUM_D4] += d2 * d2
+        acc[row, SUM_SIZE] += size
+    if rep < kept.shape[1]:
+        kept[row, rep, KEEP_EST] = estimate
+        kept[row, rep, KEEP_SE] = np.nan
+        kept[row, rep, KEEP_LOWER] = np.nan
+        kept[row, rep, KEEP_UPPER] = np.nan
