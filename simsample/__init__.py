@@ -14,6 +14,7 @@ from .designs import SRS, ClusterSample, Design, Sample, TwoStage
 from .engine import simulate
 from .population import Population, two_level
 from .results import RatioEstimate, Study
+from .studies import run_study
 
 __version__ = "0.1.0"
 
@@ -21,4 +22,5 @@ __all__ = [
     "ClusterSample", "Design", "InfeasibleDesignError", "InvalidParameterError", "Population",
     "RatioEstimate", "SRS", "Sample", "SimsampleWarning", "Study", "TwoStage", "simulate",
     "theory", "two_level",
+    "run_study",
 ]
