@@ -8,12 +8,14 @@
 ['cluster_t', 'naive_t']
 """
 
-from . import datasets, planning, sizes, survey, theory
+from . import datasets, effects, planning, scenarios, sizes, survey, theory
 from ._validation import InfeasibleDesignError, InvalidParameterError, SimsampleWarning
 from .designs import PPS, SRS, ClusterSample, Design, Sample, Stratified, ThreeStage, TwoStage
+from .effects_population import covariate_population
 from .engine import simulate
 from .population import Population, binary_two_level, three_level, two_level
 from .results import RatioEstimate, Study
+from .studies import run_study
 from .survey import SurveyDesign
 
 __version__ = "0.1.0"
@@ -21,13 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ClusterSample", "Design", "InfeasibleDesignError", "InvalidParameterError", "PPS",
     "Population", "RatioEstimate", "SRS", "Sample", "SimsampleWarning", "Stratified", "Study",
-    "SurveyDesign", "ThreeStage", "TwoStage", "binary_two_level", "datasets", "planning",
-    "simulate", "sizes", "survey", "theory", "three_level", "two_level",
+    "SurveyDesign", "ThreeStage", "TwoStage", "binary_two_level", "covariate_population",
+    "datasets", "effects", "planning", "run_study", "scenarios", "simulate", "sizes", "survey",
+    "theory", "three_level", "two_level",
 ]
-
-from . import effects, scenarios  # noqa: E402  (differences and micro/macro effects, issue 4)
-from .effects_population import covariate_population  # noqa: E402
-
-__all__.append("covariate_population")
-__all__.append("effects")
-__all__.append("scenarios")

@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_lecture(sub)
     _add_plan(sub)
+    _add_run(sub)
     return parser
 
 
@@ -250,6 +251,55 @@ def _write_plan(out: Path, plan, check, curve) -> None:
         plt.close(fig)
     written.append("budget_curve.png")
     print(f"\nwrote {out}/" + ", ".join(written))
+
+
+# -- run -------------------------------------------------------------------------------------
+
+def _add_run(sub) -> None:
+    p = sub.add_parser(
+        "run", help="run a simulation study file (a grid of conditions), with checkpoints, "
+                    "resume and dask",
+        description="Run every condition of STUDY (a TOML study file, see simsample.config) "
+                    "and write summary.csv, summary.json, figures and report.html to --out. "
+                    "Finished chunks are checkpointed there; --resume continues a killed run "
+                    "with bit-identical results.")
+    p.add_argument("study", type=Path, help="study file (TOML)")
+    p.add_argument("--out", required=True, type=Path, help="output folder (created if needed)")
+    p.add_argument("--reps", type=int, default=None,
+                   help="replications per condition (default: the study file's)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="parallel workers, -1 for all cores (default 1)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the study checkpointed in --out")
+    p.add_argument("--backend", choices=("loky", "dask"), default="loky",
+                   help="loky (processes on this machine, default) or dask")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="dask scheduler address (with --backend dask; default: a LocalCluster "
+                        "of --jobs workers)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or table")
+    p.set_defaults(run=_run_run)
+
+
+def _run_run(args) -> int:
+    from .studies import run_study
+
+    try:
+        run = run_study(args.study, args.out, n_jobs=args.jobs, backend=args.backend,
+                        resume=args.resume, reps=args.reps, scheduler=args.scheduler,
+                        progress=False if args.quiet else None)
+    except (ImportError, OSError) as exc:  # a missing extra; an unreachable scheduler
+        print(f"simsample run: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        summary = run.summary()
+        columns = [*run.columns, "design", "method", "n_failed", "variance_ratio",
+                   "theory_variance_ratio", "coverage", "coverage_mcse"]
+        print(format_summary(summary, columns=columns))
+        print(f"\n{len(run.conditions)} conditions x {run.spec.reps} replications, seed "
+              f"{run.spec.seed}: {run.computed_chunks} chunks computed, {run.reused_chunks} "
+              f"read from the checkpoint, in {run.seconds:.1f} s")
+    print(f"wrote {args.out}/summary.csv, summary.json, report.html and figures")
+    return 0
 
 
 # -- helpers ---------------------------------------------------------------------------------

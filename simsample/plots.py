@@ -253,3 +253,108 @@ def budget_curve(curve, plan, *, ax=None):
     ax.set_ylabel("CV of the estimated mean")
     ax.legend(frameon=False, loc="upper right")
     return ax
+# -- study grids (simsample.studies) ---------------------------------------------------------
+
+#: Markers for the ``style`` levels of :func:`grid_lines`.
+STYLE_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def _is_numeric(values) -> bool:
+    import numbers
+
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)
+
+
+def grid_lines(table, x: str, y: str, *, hue: str = "design", style: str | None = None,
+               err: str | None = None, theory: str | None = None,
+               reference: float | None = None, reference_label: str | None = None,
+               z: float = 2.0, ax=None):
+    """Monte Carlo ``y`` against the grid parameter ``x``: one line per ``hue`` (and ``style``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A tidy study summary (``StudyRun.summary()``) or a subset of it.
+    x : str
+        The column on the horizontal axis; numbers are placed at their values,
+        anything else at equal spacing in order of appearance.
+    hue, style : str
+        Columns whose levels get a colour and a marker each.
+    err : str, optional
+        A Monte Carlo standard error column: bars of +- ``z`` MCSE.
+    theory : str, optional
+        A column of theoretical values, drawn dashed in the line's colour.
+    reference : float, optional
+        A horizontal line, e.g. the nominal coverage.
+    """
+    ax = _axes(ax)
+    xs_all = list(dict.fromkeys(table[x].tolist()))
+    numeric = _is_numeric(xs_all)
+    position = (lambda v: float(v)) if numeric else (
+        lambda v: float(xs_all.index(v)))
+    span = (max(xs_all) - min(xs_all)) if numeric and len(xs_all) > 1 else max(len(xs_all) - 1, 1)
+    hues = list(dict.fromkeys(table[hue].tolist()))
+    styles = list(dict.fromkeys(table[style].tolist())) if style else [None]
+    lines = [(h, s) for h in hues for s in styles]
+    theory_labelled = False
+    for j, (h, s) in enumerate(lines):
+        mask = table[hue] == h
+        if s is not None:
+            mask &= table[style] == s
+        rows = table[mask]
+        if rows.empty:
+            continue
+        rows = rows.assign(_pos=[position(v) for v in rows[x]]).sort_values("_pos")
+        # a small sideways offset keeps error bars of different lines apart
+        pos = rows["_pos"].to_numpy() + (j - (len(lines) - 1) / 2) * 0.012 * span
+        colour = PALETTE[DESIGN_COLOURS[hues.index(h) % len(DESIGN_COLOURS)]]
+        marker = STYLE_MARKERS[styles.index(s) % len(STYLE_MARKERS)]
+        label = str(h) if hue == "design" else f"{hue} = {h}"
+        label = label if s is None else f"{label}, {s}"
+        yerr = z * rows[err].to_numpy() if err else None
+        ax.errorbar(pos, rows[y].to_numpy(), yerr=yerr, color=colour, marker=marker, ms=5,
+                    lw=1.6, capsize=2.5, label=label)
+        if theory and np.isfinite(rows[theory].to_numpy(dtype=float)).any():
+            ax.plot(rows["_pos"].to_numpy(), rows[theory].to_numpy(), color=colour, ls="--",
+                    lw=1.3, label=None if theory_labelled else "theory (dashed)")
+            theory_labelled = True
+    if reference is not None:
+        ax.axhline(reference, color=PALETTE["black"], ls=":", lw=1.2, label=reference_label)
+    if not numeric:
+        ax.set_xticks(range(len(xs_all)), [str(v) for v in xs_all])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    return ax
+
+
+def grid_figure(table, x: str, y: str, *, facet=(), title: str | None = None,
+                ylabel: str | None = None, ncols: int = 3, note: str | None = None, **line_kws):
+    """A figure of :func:`grid_lines` panels, one per combination of the ``facet`` columns.
+
+    ``line_kws`` go to :func:`grid_lines`; panels share the y axis. ``note``
+    is a line of small text under the figure (e.g. what the error bars are).
+    """
+    import matplotlib.pyplot as plt
+
+    facet = list(facet)
+    groups = [((), table)] if not facet else list(table.groupby(facet, sort=False))
+    n = len(groups)
+    cols = min(ncols, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.8 * cols + 2.0, 3.8 * rows + 0.6),
+                             sharey=True, squeeze=False, layout="constrained")
+    for ax, (key, part) in zip(axes.flat, groups):
+        grid_lines(part, x, y, ax=ax, **line_kws)
+        key = key if isinstance(key, tuple) else (key,)
+        if facet:
+            ax.set_title(", ".join(f"{f} = {v}" for f, v in zip(facet, key)), fontsize=11)
+        ax.set_ylabel(ylabel or y)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", frameon=False)
+    if title:
+        fig.suptitle(title)
+    if note:
+        fig.supxlabel(note, fontsize=9, color=PALETTE["grey"])
+    return fig
