@@ -59,11 +59,22 @@ def check_available() -> None:
 
 def default_blocks() -> int:
     """Enough blocks to fill the device: 8 per multiprocessor (2,048 threads each)."""
+    return max(1, multiprocessors() * 8)
+
+
+def multiprocessors() -> int:
+    """Streaming multiprocessors of the current device (1 in numba's CUDA simulator)."""
     from numba import cuda
 
-    device = cuda.get_current_device()
-    sms = getattr(device, "MULTIPROCESSOR_COUNT", 1)
-    return max(1, int(sms) * 8)
+    try:
+        return int(cuda.get_current_device().MULTIPROCESSOR_COUNT)
+    except AttributeError:  # the simulator has no device object
+        return 1
+
+
+def _value_bits(frame: int) -> int:
+    """Bits of a unit index in a frame of ``frame`` units (table entries hold it)."""
+    return max(1, math.ceil(math.log2(max(frame, 2))))
 
 
 def _bits(frame: int, draws: int) -> int:
@@ -109,14 +120,17 @@ def run_design(population, design, task, reps: int, keys_root, *, blocks: int,
         keys = cuda.to_device(xoshiro_state(child(keys_root, launch)))
         if isinstance(design, SRS):
             kernel = _kernel("srs", _bits(population.n_units, design.n))
-            kernel[blocks, block_size](y, design.n, keys, this, truth, shift, tq, partial)
+            kernel[blocks, block_size](y, design.n, _value_bits(population.n_units), keys, this,
+                                       truth, shift, tq, partial)
         else:
             m = design.per_group if isinstance(design, TwoStage) else -1
             group_bits = _bits(population.n_groups, design.groups)
             unit_bits = 0 if m < 0 else _bits(int(population.group_sizes.max()), m)
             kernel = _kernel("two_stage", group_bits, unit_bits)
-            kernel[blocks, block_size](y, offsets, design.groups, m, expansion, keys, this, truth,
-                                       shift, tq, partial)
+            kernel[blocks, block_size](y, offsets, design.groups, m, expansion,
+                                       _value_bits(population.n_groups),
+                                       _value_bits(int(population.group_sizes.max())), keys, this,
+                                       truth, shift, tq, partial)
         reduce_blocks[blocks, 32](partial, block_size, out)
         rows = out.copy_to_host().sum(axis=0).reshape(2, N_STATS)
         rows[:, FIRST_FAIL] = -1.0

@@ -9,9 +9,10 @@ the same summary code as the CPU engine.
 
 Sampling without replacement is Floyd's algorithm, as on the CPU. Membership
 is a bitmask in registers for frames of at most ``64 * MASK_WORDS`` units and
-a per-thread open-addressing hash table otherwise. Table entries carry a tag
-(the draw's serial number) in their high half, so an entry of an earlier draw
-reads as empty and the table is never cleared. Each sampled value is used as
+a per-thread open-addressing hash table otherwise. A 32-bit table entry
+carries a tag (the draw's serial number) above the unit's index, so an entry
+of an earlier draw reads as empty and the table is cleared only when the tag
+bits run out (every 2**(32 - index bits) draws). Each sampled value is used as
 soon as it is drawn (Welford updates), so no sample is ever stored.
 
 Estimators are the streaming forms of ``estimate.srs_mean`` and
@@ -119,14 +120,18 @@ def _mask_test_and_set(mask, value):  # pragma: no cover
 
 
 @cuda.jit(device=True, inline=True)
-def _table_test_and_set(table, bits, tag, value):  # pragma: no cover
-    """Insert ``value`` into the open-addressing table; True if it was already there."""
+def _table_test_and_set(table, bits, value_bits, tag, value):  # pragma: no cover
+    """Insert ``value`` into the open-addressing table; True if it was already there.
+
+    An entry is ``tag << value_bits | value`` in 32 bits: entries of earlier
+    draws (other tags) read as empty slots.
+    """
     size_mask = (1 << bits) - 1
     slot = np.int64((np.uint64(value) * _GOLDEN) >> np.uint64(64 - bits))
-    entry = (np.uint64(tag) << np.uint64(32)) | np.uint64(value)
+    entry = np.uint32((tag << value_bits) | value)
     while True:
         held = table[slot]
-        if (held >> np.uint64(32)) != np.uint64(tag):
+        if np.int64(held >> value_bits) != tag:
             table[slot] = entry
             return False
         if held == entry:
@@ -135,7 +140,18 @@ def _table_test_and_set(table, bits, tag, value):  # pragma: no cover
 
 
 @cuda.jit(device=True, inline=True)
-def _floyd_pick(s0, s1, s2, s3, j, mask, table, bits, tag):  # pragma: no cover
+def _next_tag(table, tag, value_bits):  # pragma: no cover
+    """The tag of the next draw; when the tag bits run out, clear the table and restart."""
+    tag += 1
+    if tag >= (1 << (32 - value_bits)):
+        for s in range(table.size):
+            table[s] = np.uint32(0)
+        tag = 1
+    return tag
+
+
+@cuda.jit(device=True, inline=True)
+def _floyd_pick(s0, s1, s2, s3, j, mask, table, bits, value_bits, tag):  # pragma: no cover
     """Step j of Floyd's algorithm: a unit of [0, j] not yet drawn (j itself if taken).
 
     Membership in ``mask`` when ``bits`` is 0, else in ``table`` under ``tag``.
@@ -146,9 +162,9 @@ def _floyd_pick(s0, s1, s2, s3, j, mask, table, bits, tag):  # pragma: no cover
         if _mask_test_and_set(mask, t):
             t = j
             _mask_test_and_set(mask, t)
-    elif _table_test_and_set(table, bits, tag, t):
+    elif _table_test_and_set(table, bits, value_bits, tag, t):
         t = j
-        _table_test_and_set(table, bits, tag, t)
+        _table_test_and_set(table, bits, value_bits, tag, t)
     return t, s0, s1, s2, s3
 
 
@@ -216,7 +232,7 @@ def make_srs_kernel(table_bits: int):
     table_size = 1 << max(table_bits, 1)
 
     @cuda.jit
-    def srs_kernel(y, n, keys, reps, truth, shift, tq, out):  # pragma: no cover
+    def srs_kernel(y, n, value_bits, keys, reps, truth, shift, tq, out):  # pragma: no cover
         thread = cuda.grid(1)
         n_threads = cuda.gridsize(1)
         n_frame = y.size
@@ -224,20 +240,24 @@ def make_srs_kernel(table_bits: int):
         for s in range(N_METHODS * N_STATS):
             acc[s] = 0.0
         mask = cuda.local.array(MASK_WORDS, np.uint64)
-        table = cuda.local.array(table_size, np.uint64)
+        table = cuda.local.array(table_size, np.uint32)
         for s in range(table_size):
-            table[s] = np.uint64(0)
+            table[s] = np.uint32(0)
+        tag = 0
         s0, s1, s2, s3 = _thread_state(keys, thread)
         my_reps = _share(reps, thread, n_threads)
         fpc = 1.0 - n / n_frame
         for rep in range(my_reps):
-            for w in range(MASK_WORDS):
-                mask[w] = np.uint64(0)
+            if table_bits == 0:
+                for w in range(MASK_WORDS):
+                    mask[w] = np.uint64(0)
+            else:
+                tag = _next_tag(table, tag, value_bits)
             mean = 0.0
             ss = 0.0
             for i in range(n):
                 t, s0, s1, s2, s3 = _floyd_pick(s0, s1, s2, s3, n_frame - n + i, mask, table,
-                                                table_bits, rep + 1)
+                                                table_bits, value_bits, tag)
                 value = y[t] - shift
                 delta = value - mean
                 mean += delta / (i + 1)
@@ -257,8 +277,8 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int):
     unit_size = 1 << max(unit_bits, 1)
 
     @cuda.jit
-    def two_stage_kernel(y, offsets, k, m, expansion, keys, reps, truth, shift, tq,
-                         out):  # pragma: no cover
+    def two_stage_kernel(y, offsets, k, m, expansion, group_value_bits, unit_value_bits, keys,
+                         reps, truth, shift, tq, out):  # pragma: no cover
         thread = cuda.grid(1)
         n_threads = cuda.gridsize(1)
         n_groups = offsets.size - 1
@@ -268,19 +288,23 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int):
             acc[s] = 0.0
         gmask = cuda.local.array(MASK_WORDS, np.uint64)
         umask = cuda.local.array(MASK_WORDS, np.uint64)
-        gtable = cuda.local.array(group_size, np.uint64)
-        utable = cuda.local.array(unit_size, np.uint64)
+        gtable = cuda.local.array(group_size, np.uint32)
+        utable = cuda.local.array(unit_size, np.uint32)
         for s in range(group_size):
-            gtable[s] = np.uint64(0)
+            gtable[s] = np.uint32(0)
         for s in range(unit_size):
-            utable[s] = np.uint64(0)
+            utable[s] = np.uint32(0)
+        gtag = 0
+        utag = 0
         s0, s1, s2, s3 = _thread_state(keys, thread)
         my_reps = _share(reps, thread, n_threads)
         f1 = k / n_groups
-        draw_tag = 0
         for rep in range(my_reps):
-            for w in range(MASK_WORDS):
-                gmask[w] = np.uint64(0)
+            if group_bits == 0:
+                for w in range(MASK_WORDS):
+                    gmask[w] = np.uint64(0)
+            else:
+                gtag = _next_tag(gtable, gtag, group_value_bits)
             # sums over sampled groups (y shifted by ``shift``)
             n = 0
             sum_m = 0.0        # sum M_j
@@ -294,7 +318,7 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int):
             sum_myy = 0.0      # sum m_j ybar_j^2
             for a in range(k):
                 g, s0, s1, s2, s3 = _floyd_pick(s0, s1, s2, s3, n_groups - k + a, gmask, gtable,
-                                                group_bits, rep + 1)
+                                                group_bits, group_value_bits, gtag)
                 first = offsets[g]
                 size = offsets[g + 1] - first
                 take = size if m < 0 else m
@@ -307,12 +331,14 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int):
                         mean += delta / (i + 1)
                         ss += delta * (value - mean)
                 else:
-                    draw_tag += 1
-                    for w in range(MASK_WORDS):
-                        umask[w] = np.uint64(0)
+                    if unit_bits == 0:
+                        for w in range(MASK_WORDS):
+                            umask[w] = np.uint64(0)
+                    else:
+                        utag = _next_tag(utable, utag, unit_value_bits)
                     for i in range(m):
                         t, s0, s1, s2, s3 = _floyd_pick(s0, s1, s2, s3, size - m + i, umask,
-                                                        utable, unit_bits, draw_tag)
+                                                        utable, unit_bits, unit_value_bits, utag)
                         value = y[first + t] - shift
                         delta = value - mean
                         mean += delta / (i + 1)
@@ -362,19 +388,21 @@ def make_subset_kernel(table_bits: int):
     table_size = 1 << max(table_bits, 1)
 
     @cuda.jit
-    def subset_kernel(n_frame, n, keys, out):  # pragma: no cover
+    def subset_kernel(n_frame, n, value_bits, keys, out):  # pragma: no cover
         thread = cuda.grid(1)
         mask = cuda.local.array(MASK_WORDS, np.uint64)
-        table = cuda.local.array(table_size, np.uint64)
+        table = cuda.local.array(table_size, np.uint32)
         for s in range(table_size):
-            table[s] = np.uint64(0)
+            table[s] = np.uint32(0)
+        tag = 0
         s0, s1, s2, s3 = _thread_state(keys, thread)
         for rep in range(out.shape[1]):
             for w in range(MASK_WORDS):
                 mask[w] = np.uint64(0)
+            tag = _next_tag(table, tag, value_bits)
             for i in range(n):
                 t, s0, s1, s2, s3 = _floyd_pick(s0, s1, s2, s3, n_frame - n + i, mask, table,
-                                                table_bits, rep + 1)
+                                                table_bits, value_bits, tag)
                 out[thread, rep, i] = t
 
     return subset_kernel

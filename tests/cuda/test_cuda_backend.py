@@ -43,7 +43,9 @@ def test_floyd_device_code_draws_every_subset_equally_often(table_bits, global_s
     n_frame, n, threads, reps = 5, 2, 32, 200
     out = np.zeros((threads, reps, n), np.int64)
     keys = cuda.to_device(xoshiro_state(np.random.SeedSequence(global_seed)))
-    make_subset_kernel(table_bits)[1, threads](n_frame, n, keys, out)
+    # 3 index bits leave 29 tag bits; with 2 index bits for a tiny table the tag would
+    # run out every 2**30 draws: the clearing path is exercised by the next test
+    make_subset_kernel(table_bits)[1, threads](n_frame, n, 3, keys, out)
     counts = {s: 0 for s in itertools.combinations(range(n_frame), n)}
     for sample in out.reshape(-1, n):
         assert len(set(sample.tolist())) == n and 0 <= sample.min() and sample.max() < n_frame
@@ -88,6 +90,20 @@ def test_ratio_estimator_and_large_frames_use_the_hash_tables():
     assert (gpu["reps"] == 256).all()
     for (_, g), (_, c) in zip(gpu.iterrows(), cpu.iterrows()):
         assert_mc_close(g["bias"], c["bias"], np.hypot(g["bias_mcse"], c["bias_mcse"]))
+
+
+def test_hash_table_clears_when_its_tags_run_out(global_seed):
+    """31 index bits leave one tag bit: the table is cleared before every draw."""
+    from numba import cuda
+
+    from simsample._kernels.cuda import make_subset_kernel
+
+    out = np.zeros((8, 50, 3), np.int64)
+    keys = cuda.to_device(xoshiro_state(np.random.SeedSequence(global_seed)))
+    make_subset_kernel(3)[1, 8](6, 3, 31, keys, out)
+    samples = out.reshape(-1, 3)
+    assert all(len(set(s.tolist())) == 3 for s in samples)
+    assert len({tuple(sorted(s.tolist())) for s in samples}) == 20  # all C(6,3) subsets seen
 
 
 def test_keep_estimates_is_refused_on_the_gpu(pop):
