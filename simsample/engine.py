@@ -33,7 +33,7 @@ CHUNK_SIZE = 4096
 DEFAULT_KEEP = 100_000
 #: Failing replications remembered per (design, method), for replay.
 MAX_FAILURE_KEYS = 5
-BACKENDS = ("loky", "threading", "dask")
+BACKENDS = ("loky", "threading", "dask", "cuda")
 ESTIMANDS = ("mean", "difference")
 
 
@@ -101,9 +101,13 @@ def simulate(population: Population, designs, reps: int, *, seed=None, n_jobs: i
         memory does not grow with ``reps``.
     progress : bool or None
         A progress bar on stderr: None shows it for runs longer than 2 s.
-    backend : {"loky", "threading", "dask"}
+    backend : {"loky", "threading", "dask", "cuda"}
         joblib backend for ``n_jobs != 1``. "dask" needs an active
-        ``distributed.Client``.
+        ``distributed.Client``. "cuda" runs the replications on an NVIDIA GPU
+        (SRS, TwoStage and ClusterSample, the mean; see
+        :mod:`simsample.cuda_backend`): reproducible for a given seed and
+        launch configuration, and statistically (not bitwise) equal to the
+        CPU engine.
     estimand : {"mean", "difference"}
         What the designs estimate: the population mean, or (for a population
         with a covariate x) differences and micro/macro effects of x; see
@@ -117,6 +121,10 @@ def simulate(population: Population, designs, reps: int, *, seed=None, n_jobs: i
                       keep_estimates=keep_estimates, estimand=estimand)
     n_jobs = _check_n_jobs(n_jobs)
     check_choice(backend, "backend", BACKENDS, owner="simulate")
+    if backend == "cuda":
+        from .cuda_backend import simulate_cuda
+
+        return simulate_cuda(plan, progress=progress)
     results = execute(plan, range(plan.n_chunks), n_jobs=n_jobs, backend=backend,
                       progress=progress)
     return assemble(plan, results)

@@ -8,9 +8,13 @@ standard error of the simulation itself.
 
 import os
 
-import numpy as np
-import pytest
-from hypothesis import HealthCheck, settings
+# The CUDA kernels run in numba's CUDA simulator unless a session asks for the real
+# device (NUMBA_ENABLE_CUDASIM=0). Must be set before numba is first imported.
+os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 # JIT compilation makes the first example slow: no deadline. The "ci" profile
 # (the default) is derandomised so that CI runs are repeatable.

@@ -1,0 +1,146 @@
+"""Replications per second on a CUDA GPU against the CPU engine on one core.
+
+    python benchmarks/gpu.py [--scale 0.01] [--out DIR]
+
+Same scenarios as ``run.py`` (one replication = one SRS and one two-stage
+sample, both intervals): S1 (100 groups x 50; SRS 100, TwoStage 10x10) and
+S2 (10,000 groups x 200; SRS 2,000, TwoStage 100x20). Beside the speed it
+reports, for the GPU run, each design's variance z-score against exact theory
+and the cluster_t coverage, with the z-score of its difference from the CPU
+engine's coverage. Run on a machine with an NVIDIA GPU and numba's CUDA target
+(``benchmarks/gpu_device.sh`` is the script used for the recorded numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+import simsample as ss
+from simsample import engine
+from simsample.cuda_backend import BLOCK_SIZE, default_blocks, multiprocessors, simulate_cuda
+
+HERE = Path(__file__).resolve().parent
+SCENARIOS = {
+    "S1": dict(n_groups=100, group_size=50, n=100, k=10, m=10),
+    "S2": dict(n_groups=10_000, group_size=200, n=2_000, k=100, m=20),
+}
+
+
+def designs(spec):
+    return {"SRS": ss.SRS(spec["n"]), "two-stage": ss.TwoStage(spec["k"], spec["m"])}
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def gpu_run(pop, spec, reps, seed=1, **launch):
+    plan = engine.build_plan(pop, designs(spec), reps, seed=seed)
+    return simulate_cuda(plan, progress=False, **launch)
+
+
+def tune(pop, spec, reps):
+    """Replications per second for a few launch configurations (kernels already compiled)."""
+    sms = multiprocessors()
+    rows = []
+    for block_size in (128, 256):
+        for per_sm in (4, 8, 16):
+            blocks = sms * per_sm * 256 // block_size
+            gpu_run(pop, spec, reps // 10, blocks=blocks, block_size=block_size)
+            _, t = timed(lambda: gpu_run(pop, spec, reps, blocks=blocks, block_size=block_size))
+            rows.append({"block_size": block_size, "blocks": blocks, "reps_per_s": reps / t})
+            print(f"  launch {blocks} x {block_size}: {reps / t:,.3g} reps/s", flush=True)
+    return rows
+
+
+def scenario(name, spec, gpu_reps, cpu_reps, launch_rows=None, launch=None):
+    print(f"\n== {name}: {spec}", flush=True)
+    pop = ss.two_level(spec["n_groups"], spec["group_size"], icc=0.2, seed=1)
+    best = launch or {"blocks": default_blocks(), "block_size": BLOCK_SIZE}
+    _, compile_s = timed(lambda: gpu_run(pop, spec, 1000, **best))
+    row = {"scenario": name, **spec, "gpu_first_call_s": compile_s}
+    if launch_rows is not None and launch is None:
+        tuned = tune(pop, spec, max(gpu_reps // 4, 10_000))
+        launch_rows.extend({"scenario": name, **r} for r in tuned)
+        pick = max(tuned, key=lambda r: r["reps_per_s"])
+        best = {"blocks": pick["blocks"], "block_size": pick["block_size"]}
+    study, t = timed(lambda: gpu_run(pop, spec, gpu_reps, seed=2, **best))
+    row.update({"gpu_reps": gpu_reps, "gpu_seconds": t, "gpu_reps_per_s": gpu_reps / t, **best})
+    print(f"GPU: {gpu_reps:,} reps in {t:.2f} s = {gpu_reps / t:,.4g} reps/s", flush=True)
+
+    engine_run = lambda: ss.simulate(pop, designs(spec), reps=cpu_reps, seed=3,  # noqa: E731
+                                     progress=False)
+    ss.simulate(pop, designs(spec), reps=100, seed=3)
+    cpu, t = timed(engine_run)
+    row.update({"cpu_reps": cpu_reps, "cpu_reps_per_s": cpu_reps / t,
+                "gpu_over_cpu_core": row["gpu_reps_per_s"] / (cpu_reps / t)})
+    print(f"CPU engine, 1 core: {cpu_reps / t:,.4g} reps/s; GPU / CPU core = "
+          f"{row['gpu_over_cpu_core']:,.0f}x", flush=True)
+
+    g = study.summary().set_index(["design", "method"])
+    c = cpu.summary().set_index(["design", "method"])
+    for key in g.index:
+        d, m = key
+        z_var = (g.loc[key, "variance"] - g.loc[key, "theory_variance"]) / g.loc[key, "variance_mcse"]
+        z_cov = ((g.loc[key, "coverage"] - c.loc[key, "coverage"])
+                 / math.hypot(g.loc[key, "coverage_mcse"], c.loc[key, "coverage_mcse"]))
+        tag = f"{d}/{m}"
+        row[f"{tag} variance_z"] = float(z_var)
+        row[f"{tag} gpu_coverage"] = float(g.loc[key, "coverage"])
+        row[f"{tag} cpu_coverage"] = float(c.loc[key, "coverage"])
+        row[f"{tag} coverage_diff_z"] = float(z_cov)
+        print(f"  {tag:22s} variance z vs theory {z_var:+.2f}; coverage GPU "
+              f"{g.loc[key, 'coverage']:.5f} CPU {c.loc[key, 'coverage']:.5f} (z {z_cov:+.2f})",
+              flush=True)
+    return row
+
+
+def machine():
+    import numba
+    from numba import cuda
+
+    try:
+        name = cuda.get_current_device().name
+        name = name.decode() if isinstance(name, bytes) else str(name)
+    except AttributeError:
+        name = "numba CUDA simulator"
+    return {"gpu": name, "multiprocessors": multiprocessors(), "python": platform.python_version(),
+            "numba": numba.__version__, "numpy": np.__version__, "simsample": ss.__version__,
+            "cpu": platform.processor(), "date": time.strftime("%Y-%m-%d")}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiply every replication count (e.g. 0.01 for a quick run)")
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--blocks", type=int, help="fix the launch (no tuning): blocks ...")
+    parser.add_argument("--block-size", type=int, default=BLOCK_SIZE, help="... and threads each")
+    args = parser.parse_args(argv)
+    launch = {"blocks": args.blocks, "block_size": args.block_size} if args.blocks else None
+    scale = args.scale
+    info = machine()
+    print(json.dumps(info), flush=True)
+    launches = []
+    rows = [scenario("S1", SCENARIOS["S1"], int(2e9 * scale), max(int(4e6 * scale), 100),
+                     launches, launch),
+            scenario("S2", SCENARIOS["S2"], max(int(5e7 * scale), 100), max(int(1e5 * scale), 100),
+                     launch=launch or {"blocks": default_blocks(), "block_size": BLOCK_SIZE})]
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "gpu_results.json"
+    path.write_text(json.dumps({"machine": info, "results": rows, "launch_tuning": launches},
+                               indent=2))
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
