@@ -161,13 +161,15 @@ def interval_stack(study, design: str, methods=("naive_t", "cluster_t"), *, n: i
                    ax=None):
     """The first ``n`` kept intervals of each method, misses highlighted, side by side.
 
-    Needs ``simulate(..., keep_estimates=True)``. Intervals that miss the
-    population mean are drawn thick in vermillion; the coverage of the ``n``
-    shown is in the legend.
+    Needs ``simulate(..., keep_estimates=True)``. Intervals that miss their
+    target (the population mean, or the method's target for other
+    estimands) are drawn thick in vermillion; how many of the ``n`` shown
+    cover is written beside each stack.
     """
     ax = _axes(ax)
     frame = study.estimates[design]
-    mu = study.population.mean
+    row = study.summary().set_index(["design", "method"]).loc[(design, methods[0])]
+    mu, target = row["truth"], row["target"]
     gap = 0.08
     for i, method in enumerate(methods):
         rows = frame[frame["method"] == method].head(n)
@@ -181,12 +183,12 @@ def interval_stack(study, design: str, methods=("naive_t", "cluster_t"), *, n: i
                 transform=ax.get_yaxis_transform(), va="center", fontsize=11)
     ax.axvline(mu, color=PALETTE["black"], ls="--", lw=1.2)
     ax.set_yticks([])
-    ax.set_xlabel("interval for the population mean")
+    ax.set_xlabel(f"interval for the {target}")
     from matplotlib.lines import Line2D
 
-    ax.legend(handles=[Line2D([], [], color=PALETTE["blue"], lw=1.2, label="covers the mean"),
+    ax.legend(handles=[Line2D([], [], color=PALETTE["blue"], lw=1.2, label="covers"),
                        Line2D([], [], color=PALETTE["vermillion"], lw=2.2, label="misses"),
-                       Line2D([], [], color=PALETTE["black"], ls="--", label="population mean")],
+                       Line2D([], [], color=PALETTE["black"], ls="--", label=target)],
               frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     return ax
 
@@ -358,3 +360,141 @@ def grid_figure(table, x: str, y: str, *, facet=(), title: str | None = None,
     if note:
         fig.supxlabel(note, fontsize=9, color=PALETTE["grey"])
     return fig
+
+
+# -- differences and micro/macro effects -----------------------------------------------------
+
+def _group_x_means(population):
+    codes = np.asarray(population.codes)
+    x = np.asarray(population.x, dtype=float)
+    return np.bincount(codes, weights=x) / np.bincount(codes)
+
+
+def group_differences(population, *, ax=None, cmap: str = "cividis"):
+    """Mean of y at x = 0 and x = 1 in every group (thin lines), and pooled (thick).
+
+    For a binary micro covariate: the group lines slope one way when the
+    within-group differences delta_j share a sign; the pooled line is the
+    population delta, which can slope the other way (Simpson's paradox).
+    Lines are coloured by the group's share of x = 1.
+    """
+    import matplotlib as mpl
+
+    ax = _axes(ax)
+    codes = np.asarray(population.codes)
+    x = np.asarray(population.x) > 0.5
+    y = np.asarray(population.y)
+    share = _group_x_means(population)
+    colours = mpl.colormaps[cmap]
+    for g in range(population.n_groups):
+        in_g = codes == g
+        if x[in_g].all() or not x[in_g].any():
+            continue
+        means = [y[in_g & ~x].mean(), y[in_g & x].mean()]
+        ax.plot([0, 1], means, "-o", color=colours(share[g]), lw=1.6, ms=5, alpha=0.9)
+    pooled = [y[~x].mean(), y[x].mean()]
+    ax.plot([0, 1], pooled, "-s", color=PALETTE["vermillion"], lw=3.5, ms=9,
+            label=f"all units pooled: delta = {population.delta:+.2f}")
+    ax.plot([], [], "-o", color=colours(0.5), label="one line per group: delta_j")
+    norm = mpl.colors.Normalize(0, 1)
+    bar = ax.figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=colours), ax=ax, pad=0.02)
+    bar.set_label("group's share of x = 1")
+    ax.set_xticks([0, 1])
+    ax.set_xticklabels(["x = 0", "x = 1"])
+    ax.set_xlim(-0.25, 1.25)
+    ax.set_ylabel("mean outcome y")
+    ax.legend(frameon=False, loc="upper left")
+    return ax
+
+
+def method_distributions(study, design: str, methods, *, bins: int = 50, ax=None):
+    """Histograms of the kept estimates of several methods, each with its target.
+
+    Needs ``simulate(..., keep_estimates=True)``; targets (dashed) come from
+    the summary, so each method is judged against what it estimates.
+    """
+    ax = _axes(ax)
+    frame = study.estimates[design]
+    summary = study.summary().set_index(["design", "method"])
+    for i, method in enumerate(methods):
+        colour = _colour(i)
+        values = frame.loc[frame["method"] == method, "estimate"].to_numpy()
+        row = summary.loc[(design, method)]
+        ax.hist(values, bins=bins, density=True, histtype="stepfilled", alpha=0.35, color=colour,
+                label=f"{method}: mean {row['mean_estimate']:+.3f}")
+        ax.axvline(row["truth"], color=colour, ls="--", lw=2,
+                   label=f"its target, {row['target']} {row['truth']:+.3f}")
+    ax.set_xlabel("estimate")
+    ax.set_ylabel("density")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+    return ax
+
+
+def _group_slopes(population):
+    """OLS slope of y on x within every group (the census micro effects)."""
+    codes = np.asarray(population.codes)
+    x = np.asarray(population.x, dtype=float)
+    y = np.asarray(population.y)
+    n = np.bincount(codes).astype(float)
+    xm = np.bincount(codes, weights=x) / n
+    ym = np.bincount(codes, weights=y) / n
+    dx = x - xm[codes]
+    sxy = np.bincount(codes, weights=dx * (y - ym[codes]))
+    sxx = np.bincount(codes, weights=dx * dx)
+    return sxy / sxx, xm, ym
+
+
+def within_between(population, *, ax=None, cmap: str = "cividis",
+                   macro_label: str = "group's macro covariate X"):
+    """Within-group regression lines of y on x (thin) against the between-group line (thick).
+
+    For a continuous micro covariate such as income: each group's census
+    OLS line over the middle 90% of its x values, coloured by the group's
+    macro covariate X (or its mean x), the group means as dots and the
+    regression of group means of y on group means of x through them.
+    """
+    import matplotlib as mpl
+
+    ax = _axes(ax)
+    slopes, xm, ym = _group_slopes(population)
+    macro = np.asarray(population.X, dtype=float) if population.X is not None else xm
+    norm = mpl.colors.Normalize(macro.min(), macro.max())
+    colours = mpl.colormaps[cmap]
+    codes = np.asarray(population.codes)
+    x = np.asarray(population.x, dtype=float)
+    for g in range(population.n_groups):
+        lo, hi = np.quantile(x[codes == g], [0.05, 0.95])
+        grid = np.array([lo, hi])
+        ax.plot(grid, ym[g] + slopes[g] * (grid - xm[g]), color=colours(norm(macro[g])), lw=1.1,
+                alpha=0.85)
+    ax.scatter(xm, ym, s=22, color=PALETTE["black"], zorder=3, label="group means")
+    b = np.polyfit(xm, ym, 1)
+    grid = np.linspace(xm.min() - 0.2, xm.max() + 0.2, 2)
+    ax.plot(grid, np.polyval(b, grid), color=PALETTE["vermillion"], lw=3.5,
+            label=f"between groups (macro): slope {population.between_effect:+.2f}")
+    ax.plot([], [], color=colours(0.5), lw=1.2,
+            label=f"within each group (micro): mean slope {population.within_effect:+.2f}")
+    bar = ax.figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=colours), ax=ax, pad=0.02)
+    bar.set_label(macro_label)
+    ax.set_xlabel("micro covariate x")
+    ax.set_ylabel("outcome y")
+    ax.legend(frameon=False, loc="upper left")
+    return ax
+
+
+def group_slopes(population, *, ax=None):
+    """Each group's census slope of y on x against X: the heterogeneity of micro effects."""
+    ax = _axes(ax)
+    slopes, xm, _ = _group_slopes(population)
+    macro = np.asarray(population.X, dtype=float) if population.X is not None else xm
+    mean, sd = population.within_effect, population.slope_sd
+    ax.axhspan(mean - sd, mean + sd, color=PALETTE["sky"], alpha=0.25,
+               label=f"within effect ± slope SD ({mean:+.2f} ± {sd:.2f})")
+    ax.axhline(mean, color=PALETTE["blue"], lw=2)
+    ax.axhline(0.0, color=PALETTE["black"], lw=0.8, alpha=0.6)
+    ax.scatter(macro, slopes, s=30, color=PALETTE["blue"], edgecolors="white", zorder=3,
+               label="one group's slope")
+    ax.set_xlabel("group's macro covariate X")
+    ax.set_ylabel("within-group slope of y on x")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+    return ax
