@@ -1,6 +1,6 @@
 """Replications per second on a CUDA GPU against the CPU engine on one core.
 
-    python benchmarks/gpu.py [--scale 0.01] [--out DIR]
+    python benchmarks/gpu.py [--seconds 10] [--out DIR]
 
 Same scenarios as ``run.py`` (one replication = one SRS and one two-stage
 sample, both intervals): S1 (100 groups x 50; SRS 100, TwoStage 10x10) and
@@ -55,21 +55,25 @@ def tune(pop, spec, reps):
     for block_size in (128, 256):
         for per_sm in (4, 8, 16):
             blocks = sms * per_sm * 256 // block_size
-            gpu_run(pop, spec, reps // 10, blocks=blocks, block_size=block_size)
             _, t = timed(lambda: gpu_run(pop, spec, reps, blocks=blocks, block_size=block_size))
             rows.append({"block_size": block_size, "blocks": blocks, "reps_per_s": reps / t})
             print(f"  launch {blocks} x {block_size}: {reps / t:,.3g} reps/s", flush=True)
     return rows
 
 
-def scenario(name, spec, gpu_reps, cpu_reps, launch_rows=None, launch=None):
+def scenario(name, spec, seconds, cpu_reps, launch_rows=None, launch=None, pilot=1 << 22):
+    """GPU replications for about ``seconds`` (sized by a pilot run) against the CPU engine."""
     print(f"\n== {name}: {spec}", flush=True)
     pop = ss.two_level(spec["n_groups"], spec["group_size"], icc=0.2, seed=1)
     best = launch or {"blocks": default_blocks(), "block_size": BLOCK_SIZE}
     _, compile_s = timed(lambda: gpu_run(pop, spec, 1000, **best))
-    row = {"scenario": name, **spec, "gpu_first_call_s": compile_s}
+    _, t = timed(lambda: gpu_run(pop, spec, pilot, **best))
+    rate = pilot / t
+    gpu_reps = max(int(rate * seconds), 1000)
+    row = {"scenario": name, **spec, "gpu_first_call_s": compile_s, "pilot_reps_per_s": rate}
+    print(f"pilot: {pilot:,} reps at {rate:,.4g} reps/s", flush=True)
     if launch_rows is not None and launch is None:
-        tuned = tune(pop, spec, max(gpu_reps // 4, 10_000))
+        tuned = tune(pop, spec, max(int(rate * seconds / 8), 1000))
         launch_rows.extend({"scenario": name, **r} for r in tuned)
         pick = max(tuned, key=lambda r: r["reps_per_s"])
         best = {"blocks": pick["blocks"], "block_size": pick["block_size"]}
@@ -120,21 +124,25 @@ def machine():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="multiply every replication count (e.g. 0.01 for a quick run)")
+    parser.add_argument("--seconds", type=float, default=10.0,
+                        help="GPU time per scenario's main run (default 10)")
+    parser.add_argument("--cpu-reps", type=float, default=1.0,
+                        help="multiply the CPU engine's replications (default 4e6 at S1, 1e5 at S2)")
+    parser.add_argument("--pilot", type=int, default=1 << 22, help="pilot replications")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--blocks", type=int, help="fix the launch (no tuning): blocks ...")
     parser.add_argument("--block-size", type=int, default=BLOCK_SIZE, help="... and threads each")
     args = parser.parse_args(argv)
     launch = {"blocks": args.blocks, "block_size": args.block_size} if args.blocks else None
-    scale = args.scale
+    scale = args.cpu_reps
     info = machine()
     print(json.dumps(info), flush=True)
     launches = []
-    rows = [scenario("S1", SCENARIOS["S1"], int(2e9 * scale), max(int(4e6 * scale), 100),
-                     launches, launch),
-            scenario("S2", SCENARIOS["S2"], max(int(5e7 * scale), 100), max(int(1e5 * scale), 100),
-                     launch=launch or {"blocks": default_blocks(), "block_size": BLOCK_SIZE})]
+    rows = [scenario("S1", SCENARIOS["S1"], args.seconds, max(int(4e6 * scale), 100),
+                     launches, launch, pilot=args.pilot),
+            scenario("S2", SCENARIOS["S2"], args.seconds, max(int(1e5 * scale), 100),
+                     launch=launch or {"blocks": default_blocks(), "block_size": BLOCK_SIZE},
+                     pilot=max(args.pilot // 64, 1000))]
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "gpu_results.json"
     path.write_text(json.dumps({"machine": info, "results": rows, "launch_tuning": launches},
