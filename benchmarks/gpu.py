@@ -49,16 +49,36 @@ def gpu_run(pop, spec, reps, seed=1, **launch):
 
 
 def tune(pop, spec, reps):
-    """Replications per second for a few launch configurations (kernels already compiled)."""
+    """Replications per second for several launch configurations (kernels compiled first).
+
+    Threads per multiprocessor trade latency hiding against the cache space of
+    each thread's hash table; shared-memory tables need small blocks (48 KB
+    of static shared memory per block).
+    """
     sms = multiprocessors()
+    candidates = [dict(block_size=b, blocks=sms * t // b, shared_tables=False)
+                  for b in (128, 256) for t in (512, 1024, 2048)]
+    candidates += [dict(block_size=64, blocks=sms * t // 64, shared_tables=True)
+                   for t in (256, 448, 1024)]
     rows = []
-    for block_size in (128, 256):
-        for per_sm in (4, 8, 16):
-            blocks = sms * per_sm * 256 // block_size
-            _, t = timed(lambda: gpu_run(pop, spec, reps, blocks=blocks, block_size=block_size))
-            rows.append({"block_size": block_size, "blocks": blocks, "reps_per_s": reps / t})
-            print(f"  launch {blocks} x {block_size}: {reps / t:,.3g} reps/s", flush=True)
+    for launch in candidates:
+        gpu_run(pop, spec, 10_000, **launch)
+        _, t = timed(lambda: gpu_run(pop, spec, reps, **launch))
+        rows.append({**launch, "reps_per_s": reps / t})
+        print(f"  launch {launch}: {reps / t:,.3g} reps/s", flush=True)
     return rows
+
+
+def breakdown(pop, spec, reps, launch):
+    """Replications per second of each design alone (the scenario's cost split)."""
+    out = {}
+    for name, design in designs(spec).items():
+        plan = engine.build_plan(pop, {name: design}, reps, seed=4)
+        simulate_cuda(plan, progress=False, **launch)
+        _, t = timed(lambda: simulate_cuda(plan, progress=False, **launch))
+        out[f"{name}_only_reps_per_s"] = reps / t
+        print(f"  {name} alone: {reps / t:,.4g} reps/s", flush=True)
+    return out
 
 
 def scenario(name, spec, seconds, cpu_reps, launch_rows=None, launch=None, pilot=1 << 22):
@@ -76,7 +96,8 @@ def scenario(name, spec, seconds, cpu_reps, launch_rows=None, launch=None, pilot
         tuned = tune(pop, spec, max(int(rate * seconds / 8), 1000))
         launch_rows.extend({"scenario": name, **r} for r in tuned)
         pick = max(tuned, key=lambda r: r["reps_per_s"])
-        best = {"blocks": pick["blocks"], "block_size": pick["block_size"]}
+        best = {k: pick[k] for k in ("blocks", "block_size", "shared_tables")}
+    row.update(breakdown(pop, spec, max(int(rate * seconds / 8), 1000), best))
     study, t = timed(lambda: gpu_run(pop, spec, gpu_reps, seed=2, **best))
     row.update({"gpu_reps": gpu_reps, "gpu_seconds": t, "gpu_reps_per_s": gpu_reps / t, **best})
     print(f"GPU: {gpu_reps:,} reps in {t:.2f} s = {gpu_reps / t:,.4g} reps/s", flush=True)

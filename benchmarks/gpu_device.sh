@@ -3,7 +3,8 @@
 #     bash benchmarks/gpu_device.sh [OUT_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export NUMBA_ENABLE_CUDASIM=0 NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS=0 PYTHONUNBUFFERED=1 PYTHONPATH=.
+export NUMBA_ENABLE_CUDASIM=0 NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS=0 PYTHONUNBUFFERED=1
+export PYTHONPATH=.${PYTHONPATH:+:$PYTHONPATH}
 out=${1:-${OUT:-benchmarks/out}}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv

@@ -92,19 +92,28 @@ def _bits(frame: int, draws: int) -> int:
     return max(1, math.ceil(math.log2(2 * max(draws, 1))))
 
 
-def _kernel(kind: str, *bits):
+def _entry_bits(value_bits: int) -> int:
+    """16-bit table entries while they leave at least 3 tag bits (7 draws per clearing)."""
+    return 16 if value_bits <= 13 else 32
+
+
+def _kernel(kind: str, *options):
     from ._kernels import cuda as kernels
 
-    key = (kind, bits)
+    key = (kind, options)
     if key not in _kernel_cache:
         make = kernels.make_srs_kernel if kind == "srs" else kernels.make_two_stage_kernel
-        _kernel_cache[key] = make(*bits)
+        _kernel_cache[key] = make(*options)
     return _kernel_cache[key]
 
 
 def run_design(population, design, task, reps: int, keys_root, *, blocks: int,
-               block_size: int = BLOCK_SIZE, progress=None) -> np.ndarray:
-    """Accumulator rows (CPU layout) of ``reps`` replications of ``design`` on the device."""
+               block_size: int = BLOCK_SIZE, shared_tables: bool = False,
+               progress=None) -> np.ndarray:
+    """Accumulator rows (CPU layout) of ``reps`` replications of ``design`` on the device.
+
+    ``shared_tables`` keeps SRS hash tables in shared rather than local memory.
+    """
     from numba import cuda
 
     expansion = getattr(design, "estimator", "ratio") == "expansion"
@@ -123,18 +132,21 @@ def run_design(population, design, task, reps: int, keys_root, *, blocks: int,
         this = min(LAUNCH_REPS, reps - done)
         keys = cuda.to_device(xoshiro_state(child(keys_root, launch)))
         if isinstance(design, SRS):
-            kernel = _kernel("srs", _bits(population.n_units, design.n))
-            kernel[blocks, block_size](y, design.n, _value_bits(population.n_units), keys, this,
-                                       truth, shift, tq, partial)
+            value_bits = _value_bits(population.n_units)
+            table_bits = _bits(population.n_units, design.n)
+            kernel = _kernel("srs", table_bits, _entry_bits(value_bits),
+                             block_size if shared_tables and table_bits else 0)
+            kernel[blocks, block_size](y, design.n, value_bits, keys, this, truth, shift, tq,
+                                       partial)
         else:
             m = design.per_group if isinstance(design, TwoStage) else -1
-            group_bits = _bits(population.n_groups, design.groups)
-            unit_bits = 0 if m < 0 else _bits(int(population.group_sizes.max()), m)
-            kernel = _kernel("two_stage", group_bits, unit_bits)
-            kernel[blocks, block_size](y, offsets, design.groups, m, expansion,
-                                       _value_bits(population.n_groups),
-                                       _value_bits(int(population.group_sizes.max())), keys, this,
-                                       truth, shift, tq, partial)
+            group_value_bits = _value_bits(population.n_groups)
+            unit_value_bits = _value_bits(int(population.group_sizes.max()))
+            kernel = _kernel("two_stage", _bits(population.n_groups, design.groups),
+                             0 if m < 0 else _bits(int(population.group_sizes.max()), m),
+                             _entry_bits(group_value_bits), _entry_bits(unit_value_bits))
+            kernel[blocks, block_size](y, offsets, design.groups, m, expansion, group_value_bits,
+                                       unit_value_bits, keys, this, truth, shift, tq, partial)
         reduce_blocks[blocks, 32](partial, block_size, out)
         rows = out.copy_to_host().sum(axis=0).reshape(2, N_STATS)
         rows[:, FIRST_FAIL] = -1.0
@@ -147,7 +159,7 @@ def run_design(population, design, task, reps: int, keys_root, *, blocks: int,
 
 
 def simulate_cuda(plan, *, blocks: int | None = None, block_size: int = BLOCK_SIZE,
-                  progress: bool | None = None):
+                  shared_tables: bool = False, progress: bool | None = None):
     """Run a validated engine plan on the GPU and return its Study."""
     from .engine import _progress_bar
     from .results import Study
@@ -171,7 +183,8 @@ def simulate_cuda(plan, *, blocks: int | None = None, block_size: int = BLOCK_SI
         for d, (name, task) in enumerate(zip(plan.names, plan.tasks)):
             totals.append(run_design(plan.population, plan.designs[name], task, plan.reps,
                                      child(plan.seed, LAUNCH_KEY, d), blocks=blocks,
-                                     block_size=block_size, progress=bar))
+                                     block_size=block_size, shared_tables=shared_tables,
+                                     progress=bar))
     finally:
         bar.close()
     failures = {(name, method): [] for name, task in zip(plan.names, plan.tasks)

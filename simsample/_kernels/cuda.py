@@ -2,18 +2,19 @@
 
 Every thread runs its share of the replications of one design with its own
 xoshiro256** stream and keeps the CPU engine's accumulator rows (see
-``accumulate``) in local memory; ``reduce_blocks`` sums them per block in
+``accumulate``) in registers; ``reduce_blocks`` sums them per block in
 thread order and the host adds the block rows in block order. The same seed and launch
 configuration therefore give bit-identical results, and the merged rows feed
 the same summary code as the CPU engine.
 
 Sampling without replacement is Floyd's algorithm, as on the CPU. Membership
-is a bitmask in registers for frames of at most ``64 * MASK_WORDS`` units and
-a per-thread open-addressing hash table otherwise. A 32-bit table entry
-carries a tag (the draw's serial number) above the unit's index, so an entry
-of an earlier draw reads as empty and the table is cleared only when the tag
-bits run out (every 2**(32 - index bits) draws). Each sampled value is used as
-soon as it is drawn (Welford updates), so no sample is ever stored.
+is a bitmask for frames of at most ``64 * MASK_WORDS`` units and a per-thread
+open-addressing hash table otherwise. A table entry (16 bits where the unit
+index leaves room for a tag, else 32) carries a tag (the draw's serial
+number) above the unit's index, so an entry of an earlier draw reads as empty
+and the table is cleared only when the tag bits run out. Each sampled value
+is used as soon as it is drawn (running sums of shifted values), so no sample
+is ever stored.
 
 Estimators are the streaming forms of ``estimate.srs_mean`` and
 ``estimate.two_stage_mean`` (same formulas; sums of the same quantities,
@@ -29,6 +30,7 @@ from numba import cuda
 
 from .accumulate import (
     COVER,
+    FIRST_FAIL,
     MISS_HIGH,
     MISS_LOW,
     N_FAIL,
@@ -123,15 +125,15 @@ def _mask_test_and_set(mask, value):  # pragma: no cover
 def _table_test_and_set(table, bits, value_bits, tag, value):  # pragma: no cover
     """Insert ``value`` into the open-addressing table; True if it was already there.
 
-    An entry is ``tag << value_bits | value`` in 32 bits: entries of earlier
-    draws (other tags) read as empty slots.
+    An entry is ``tag << value_bits | value`` in the table's unsigned width
+    (16 or 32 bits): entries of earlier draws (other tags) read as empty.
     """
     size_mask = (1 << bits) - 1
     slot = np.int64((np.uint64(value) * _GOLDEN) >> np.uint64(64 - bits))
-    entry = np.uint32((tag << value_bits) | value)
+    entry = (tag << value_bits) | value
     while True:
-        held = table[slot]
-        if np.int64(held >> value_bits) != tag:
+        held = np.int64(table[slot])
+        if (held >> value_bits) != tag:
             table[slot] = entry
             return False
         if held == entry:
@@ -140,12 +142,12 @@ def _table_test_and_set(table, bits, value_bits, tag, value):  # pragma: no cove
 
 
 @cuda.jit(device=True, inline=True)
-def _next_tag(table, tag, value_bits):  # pragma: no cover
+def _next_tag(table, tag, value_bits, entry_bits):  # pragma: no cover
     """The tag of the next draw; when the tag bits run out, clear the table and restart."""
     tag += 1
-    if tag >= (1 << (32 - value_bits)):
+    if tag >= (1 << (entry_bits - value_bits)):
         for s in range(table.size):
-            table[s] = np.uint32(0)
+            table[s] = 0
         tag = 1
     return tag
 
@@ -169,40 +171,54 @@ def _floyd_pick(s0, s1, s2, s3, j, mask, table, bits, value_bits, tag):  # pragm
 
 
 @cuda.jit(device=True, inline=True)
-def _record(acc, row, estimate, se, df, tq, truth, size):  # pragma: no cover
-    """The device twin of ``accumulate.record`` (no kept replications)."""
-    base = row * N_STATS
-    if not (math.isfinite(estimate) and math.isfinite(se) and df >= 1.0):
-        acc[base + N_FAIL] += 1.0
-        return
-    half = tq[np.int64(df)] * se
-    d = estimate - truth
-    d2 = d * d
-    acc[base + N_OK] += 1.0
-    acc[base + SUM_D] += d
-    acc[base + SUM_D2] += d2
-    acc[base + SUM_D3] += d2 * d
-    acc[base + SUM_D4] += d2 * d2
-    if d + half < 0.0:
-        acc[base + MISS_LOW] += 1.0
-    elif d - half > 0.0:
-        acc[base + MISS_HIGH] += 1.0
-    else:
-        acc[base + COVER] += 1.0
-    acc[base + SUM_WIDTH] += 2.0 * half
-    acc[base + SUM_SE] += se
-    v = se * se
-    acc[base + SUM_VAR] += v
-    acc[base + SUM_VAR2] += v * v
-    acc[base + SUM_SIZE] += size
+def _zero():  # pragma: no cover
+    """An empty accumulator row, as a tuple the compiler keeps in registers."""
+    return (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 @cuda.jit(device=True, inline=True)
-def _store(acc, partial):  # pragma: no cover
-    """Write this thread's accumulator rows to ``partial[thread]``."""
+def _record(acc, estimate, se, df, tq, truth, size):  # pragma: no cover
+    """The device twin of ``accumulate.record``: the row ``acc`` with one replication added.
+
+    ``acc`` holds N_OK, N_FAIL, SUM_D..SUM_D4, COVER, MISS_LOW, MISS_HIGH,
+    SUM_WIDTH, SUM_SE, SUM_VAR, SUM_VAR2, SUM_SIZE (no FIRST_FAIL).
+    """
+    n_ok, n_fail, s1, s2, s3, s4, cover, low, high, width, sum_se, sum_v, sum_v2, sum_n = acc
+    if not (math.isfinite(estimate) and math.isfinite(se) and df >= 1.0):
+        return (n_ok, n_fail + 1.0, s1, s2, s3, s4, cover, low, high, width, sum_se, sum_v,
+                sum_v2, sum_n)
+    half = tq[np.int64(df)] * se
+    d = estimate - truth
+    d2 = d * d
+    below = 1.0 if d + half < 0.0 else 0.0
+    above = 1.0 if d - half > 0.0 else 0.0
+    v = se * se
+    return (n_ok + 1.0, n_fail, s1 + d, s2 + d2, s3 + d2 * d, s4 + d2 * d2,
+            cover + (1.0 - below - above), low + below, high + above, width + 2.0 * half,
+            sum_se + se, sum_v + v, sum_v2 + v * v, sum_n + size)
+
+
+@cuda.jit(device=True, inline=True)
+def _store(acc, row, partial):  # pragma: no cover
+    """Write accumulator row ``row`` of this thread to ``partial[thread]`` (CPU layout)."""
     thread = cuda.grid(1)
-    for s in range(N_METHODS * N_STATS):
-        partial[thread, s] = acc[s]
+    base = row * N_STATS
+    n_ok, n_fail, s1, s2, s3, s4, cover, low, high, width, sum_se, sum_v, sum_v2, sum_n = acc
+    partial[thread, base + N_OK] = n_ok
+    partial[thread, base + N_FAIL] = n_fail
+    partial[thread, base + FIRST_FAIL] = 0.0
+    partial[thread, base + SUM_D] = s1
+    partial[thread, base + SUM_D2] = s2
+    partial[thread, base + SUM_D3] = s3
+    partial[thread, base + SUM_D4] = s4
+    partial[thread, base + COVER] = cover
+    partial[thread, base + MISS_LOW] = low
+    partial[thread, base + MISS_HIGH] = high
+    partial[thread, base + SUM_WIDTH] = width
+    partial[thread, base + SUM_SE] = sum_se
+    partial[thread, base + SUM_VAR] = sum_v
+    partial[thread, base + SUM_VAR2] = sum_v2
+    partial[thread, base + SUM_SIZE] = sum_n
 
 
 @cuda.jit
@@ -227,84 +243,117 @@ def _share(reps, thread, n_threads):  # pragma: no cover
     return reps // n_threads + (1 if thread < reps % n_threads else 0)
 
 
-def make_srs_kernel(table_bits: int):
-    """Kernel for SRS of n units; ``table_bits`` = 0 uses the bitmask (frames <= 256)."""
-    table_size = 1 << max(table_bits, 1)
+def _dtype(entry_bits: int):
+    return np.uint16 if entry_bits == 16 else np.uint32
 
-    @cuda.jit
-    def srs_kernel(y, n, value_bits, keys, reps, truth, shift, tq, out):  # pragma: no cover
-        thread = cuda.grid(1)
-        n_threads = cuda.gridsize(1)
-        n_frame = y.size
-        acc = cuda.local.array(N_METHODS * N_STATS, np.float64)
-        for s in range(N_METHODS * N_STATS):
-            acc[s] = 0.0
-        mask = cuda.local.array(MASK_WORDS, np.uint64)
-        table = cuda.local.array(table_size, np.uint32)
-        for s in range(table_size):
-            table[s] = np.uint32(0)
-        tag = 0
-        s0, s1, s2, s3 = _thread_state(keys, thread)
-        my_reps = _share(reps, thread, n_threads)
-        fpc = 1.0 - n / n_frame
-        for rep in range(my_reps):
-            if table_bits == 0:
-                for w in range(MASK_WORDS):
-                    mask[w] = np.uint64(0)
-            else:
-                tag = _next_tag(table, tag, value_bits)
-            mean = 0.0
-            ss = 0.0
-            for i in range(n):
-                t, s0, s1, s2, s3 = _floyd_pick(s0, s1, s2, s3, n_frame - n + i, mask, table,
-                                                table_bits, value_bits, tag)
-                value = y[t] - shift
-                delta = value - mean
-                mean += delta / (i + 1)
-                ss += delta * (value - mean)
-            var_iid = ss / (n - 1) / n
-            estimate = mean + shift
-            _record(acc, 0, estimate, math.sqrt(var_iid), n - 1.0, tq, truth[0], n)
-            _record(acc, 1, estimate, math.sqrt(fpc * var_iid), n - 1.0, tq, truth[1], n)
-        _store(acc, out)
 
+@cuda.jit(device=True, inline=True)
+def _srs_loop(y, n, value_bits, keys, reps, truth, shift, tq, out, mask, table, table_bits,
+              entry_bits):  # pragma: no cover
+    """This thread's share of ``reps`` SRS replications of n units; rows stored in ``out``."""
+    thread = cuda.grid(1)
+    n_frame = y.size
+    for s in range(table.size):
+        table[s] = 0
+    tag = 0
+    s0, s1, s2, s3 = _thread_state(keys, thread)
+    naive = _zero()
+    design = _zero()
+    fpc = 1.0 - n / n_frame
+    for _ in range(_share(reps, thread, cuda.gridsize(1))):
+        if table_bits == 0:
+            for w in range(MASK_WORDS):
+                mask[w] = np.uint64(0)
+        else:
+            tag = _next_tag(table, tag, value_bits, entry_bits)
+        total = 0.0
+        squares = 0.0
+        for i in range(n):
+            t, s0, s1, s2, s3 = _floyd_pick(s0, s1, s2, s3, n_frame - n + i, mask, table,
+                                            table_bits, value_bits, tag)
+            value = y[t] - shift
+            total += value
+            squares += value * value
+        mean = total / n
+        var_iid = max(squares - total * mean, 0.0) / (n - 1) / n
+        naive = _record(naive, mean + shift, math.sqrt(var_iid), n - 1.0, tq, truth[0], n)
+        design = _record(design, mean + shift, math.sqrt(fpc * var_iid), n - 1.0, tq, truth[1], n)
+    _store(naive, 0, out)
+    _store(design, 1, out)
+
+
+def make_srs_kernel(table_bits: int, entry_bits: int = 32, shared_block: int = 0):
+    """Kernel for SRS of n units.
+
+    ``table_bits`` = 0 uses the bitmask (frames <= 256), else a hash table of
+    2**table_bits entries of ``entry_bits`` (16 or 32) bits, in local memory
+    or, with ``shared_block`` = the block size, in shared memory.
+    """
+    size = 1 << max(table_bits, 1)
+    dtype = _dtype(entry_bits)
+    if shared_block:
+        @cuda.jit
+        def srs_kernel(y, n, value_bits, keys, reps, truth, shift, tq, out):  # pragma: no cover
+            mask = cuda.local.array(MASK_WORDS, np.uint64)
+            tables = cuda.shared.array((size, shared_block), dtype)
+            _srs_loop(y, n, value_bits, keys, reps, truth, shift, tq, out, mask,
+                      tables[:, cuda.threadIdx.x], table_bits, entry_bits)
+    else:
+        @cuda.jit
+        def srs_kernel(y, n, value_bits, keys, reps, truth, shift, tq, out):  # pragma: no cover
+            mask = cuda.local.array(MASK_WORDS, np.uint64)
+            table = cuda.local.array(size, dtype)
+            _srs_loop(y, n, value_bits, keys, reps, truth, shift, tq, out, mask, table,
+                      table_bits, entry_bits)
     return srs_kernel
 
 
-def make_two_stage_kernel(group_bits: int, unit_bits: int):
+@cuda.jit(device=True, inline=True)
+def _group_sums(y, first, take, shift):  # pragma: no cover
+    """Sum and sum of squares of the shifted values of a whole group."""
+    total = 0.0
+    squares = 0.0
+    for i in range(take):
+        value = y[first + i] - shift
+        total += value
+        squares += value * value
+    return total, squares
+
+
+def make_two_stage_kernel(group_bits: int, unit_bits: int, group_entry_bits: int = 32,
+                          unit_entry_bits: int = 32):
     """Kernel for k groups then m units per group (m < 0: all units, one-stage)."""
     group_size = 1 << max(group_bits, 1)
     unit_size = 1 << max(unit_bits, 1)
+    group_dtype = _dtype(group_entry_bits)
+    unit_dtype = _dtype(unit_entry_bits)
 
     @cuda.jit
     def two_stage_kernel(y, offsets, k, m, expansion, group_value_bits, unit_value_bits, keys,
                          reps, truth, shift, tq, out):  # pragma: no cover
         thread = cuda.grid(1)
-        n_threads = cuda.gridsize(1)
         n_groups = offsets.size - 1
         n_units = y.size
-        acc = cuda.local.array(N_METHODS * N_STATS, np.float64)
-        for s in range(N_METHODS * N_STATS):
-            acc[s] = 0.0
         gmask = cuda.local.array(MASK_WORDS, np.uint64)
         umask = cuda.local.array(MASK_WORDS, np.uint64)
-        gtable = cuda.local.array(group_size, np.uint32)
-        utable = cuda.local.array(unit_size, np.uint32)
+        gtable = cuda.local.array(group_size, group_dtype)
+        utable = cuda.local.array(unit_size, unit_dtype)
         for s in range(group_size):
-            gtable[s] = np.uint32(0)
+            gtable[s] = 0
         for s in range(unit_size):
-            utable[s] = np.uint32(0)
+            utable[s] = 0
         gtag = 0
         utag = 0
         s0, s1, s2, s3 = _thread_state(keys, thread)
-        my_reps = _share(reps, thread, n_threads)
+        naive = _zero()
+        design = _zero()
         f1 = k / n_groups
-        for rep in range(my_reps):
+        for _ in range(_share(reps, thread, cuda.gridsize(1))):
             if group_bits == 0:
                 for w in range(MASK_WORDS):
                     gmask[w] = np.uint64(0)
             else:
-                gtag = _next_tag(gtable, gtag, group_value_bits)
+                gtag = _next_tag(gtable, gtag, group_value_bits, group_entry_bits)
             # sums over sampled groups (y shifted by ``shift``)
             n = 0
             sum_m = 0.0        # sum M_j
@@ -322,27 +371,24 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int):
                 first = offsets[g]
                 size = offsets[g + 1] - first
                 take = size if m < 0 else m
-                mean = 0.0
-                ss = 0.0
                 if m < 0:
-                    for i in range(size):
-                        value = y[first + i] - shift
-                        delta = value - mean
-                        mean += delta / (i + 1)
-                        ss += delta * (value - mean)
+                    total, squares = _group_sums(y, first, size, shift)
                 else:
                     if unit_bits == 0:
                         for w in range(MASK_WORDS):
                             umask[w] = np.uint64(0)
                     else:
-                        utag = _next_tag(utable, utag, unit_value_bits)
+                        utag = _next_tag(utable, utag, unit_value_bits, unit_entry_bits)
+                    total = 0.0
+                    squares = 0.0
                     for i in range(m):
                         t, s0, s1, s2, s3 = _floyd_pick(s0, s1, s2, s3, size - m + i, umask,
                                                         utable, unit_bits, unit_value_bits, utag)
                         value = y[first + t] - shift
-                        delta = value - mean
-                        mean += delta / (i + 1)
-                        ss += delta * (value - mean)
+                        total += value
+                        squares += value * value
+                mean = total / take
+                ss = max(squares - total * mean, 0.0)
                 big_m = float(size)
                 a_j = big_m * mean
                 n += take
@@ -354,8 +400,8 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int):
                 if take > 1:
                     within += (1.0 - take / big_m) * big_m * big_m * (ss / (take - 1)) / take
                 sum_ss += ss
-                sum_my += take * mean
-                sum_myy += take * mean * mean
+                sum_my += total
+                sum_myy += total * mean
             if expansion:
                 scale = n_groups / (k * n_units)
                 estimate = sum_a * scale
@@ -364,42 +410,42 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int):
                 scale = 1.0 / sum_m
                 estimate = sum_a / sum_m
                 between = sum_aa - 2.0 * estimate * sum_ab + estimate * estimate * sum_bb
-            if between < 0.0:  # rounding when every group has the same a_j
-                between = 0.0
+            between = max(between, 0.0)  # rounding when every group has the same a_j
             variance = scale * scale * ((1.0 - f1) * between / (k - 1) * k + f1 * within)
-            _record(acc, 1, estimate + shift, math.sqrt(variance), k - 1.0, tq, truth[1], n)
+            design = _record(design, estimate + shift, math.sqrt(variance), k - 1.0, tq,
+                             truth[1], n)
             pooled = sum_my / n
-            ss_total = sum_ss + sum_myy - n * pooled * pooled
-            if ss_total < 0.0:
-                ss_total = 0.0
-            _record(acc, 0, pooled + shift, math.sqrt(ss_total / (n - 1) / n), n - 1.0, tq,
-                    truth[0], n)
-        _store(acc, out)
+            ss_total = max(sum_ss + sum_myy - n * pooled * pooled, 0.0)
+            naive = _record(naive, pooled + shift, math.sqrt(ss_total / (n - 1) / n), n - 1.0,
+                            tq, truth[0], n)
+        _store(naive, 0, out)
+        _store(design, 1, out)
 
     return two_stage_kernel
 
 
-def make_subset_kernel(table_bits: int):
+def make_subset_kernel(table_bits: int, entry_bits: int = 32):
     """Test kernel: every thread draws ``reps`` samples of n from a frame with :func:`_floyd_pick`.
 
     Writes the units of sample r of thread t to ``out[t, r]``, so tests can
     check that every subset is equally likely with the production device code.
     """
     table_size = 1 << max(table_bits, 1)
+    dtype = _dtype(entry_bits)
 
     @cuda.jit
     def subset_kernel(n_frame, n, value_bits, keys, out):  # pragma: no cover
         thread = cuda.grid(1)
         mask = cuda.local.array(MASK_WORDS, np.uint64)
-        table = cuda.local.array(table_size, np.uint32)
+        table = cuda.local.array(table_size, dtype)
         for s in range(table_size):
-            table[s] = np.uint32(0)
+            table[s] = 0
         tag = 0
         s0, s1, s2, s3 = _thread_state(keys, thread)
         for rep in range(out.shape[1]):
             for w in range(MASK_WORDS):
                 mask[w] = np.uint64(0)
-            tag = _next_tag(table, tag, value_bits)
+            tag = _next_tag(table, tag, value_bits, entry_bits)
             for i in range(n):
                 t, s0, s1, s2, s3 = _floyd_pick(s0, s1, s2, s3, n_frame - n + i, mask, table,
                                                 table_bits, value_bits, tag)

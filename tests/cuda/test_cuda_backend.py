@@ -34,8 +34,9 @@ def _cuda(pop, designs, reps, seed, **launch):
 
 
 @pytest.mark.statistical
-@pytest.mark.parametrize("table_bits", [0, 4], ids=["bitmask", "hash-table"])
-def test_floyd_device_code_draws_every_subset_equally_often(table_bits, global_seed):
+@pytest.mark.parametrize("table_bits,entry_bits", [(0, 32), (4, 32), (4, 16)],
+                         ids=["bitmask", "hash-table-32", "hash-table-16"])
+def test_floyd_device_code_draws_every_subset_equally_often(table_bits, entry_bits, global_seed):
     from numba import cuda
 
     from simsample._kernels.cuda import make_subset_kernel
@@ -45,7 +46,7 @@ def test_floyd_device_code_draws_every_subset_equally_often(table_bits, global_s
     keys = cuda.to_device(xoshiro_state(np.random.SeedSequence(global_seed)))
     # 3 index bits leave 29 tag bits; with 2 index bits for a tiny table the tag would
     # run out every 2**30 draws: the clearing path is exercised by the next test
-    make_subset_kernel(table_bits)[1, threads](n_frame, n, 3, keys, out)
+    make_subset_kernel(table_bits, entry_bits)[1, threads](n_frame, n, 3, keys, out)
     counts = {s: 0 for s in itertools.combinations(range(n_frame), n)}
     for sample in out.reshape(-1, n):
         assert len(set(sample.tolist())) == n and 0 <= sample.min() and sample.max() < n_frame
@@ -81,26 +82,30 @@ def test_same_seed_and_launch_give_identical_results(pop):
     assert not np.array_equal(a["variance"], c["variance"])
 
 
-def test_ratio_estimator_and_large_frames_use_the_hash_tables():
-    """Frames over 256 units take the hash-table path for groups and units."""
+@pytest.mark.parametrize("shared_tables", [False, True], ids=["local", "shared"])
+def test_ratio_estimator_and_large_frames_use_the_hash_tables(shared_tables):
+    """Frames over 256 units take the hash-table path (16- and 32-bit entries)."""
     big = ss.two_level(n_groups=300, group_size=[3, 300] * 150, icc=0.2, seed=2)
-    designs = {"srs": ss.SRS(6), "two-stage": ss.TwoStage(4, 3)}
-    gpu = _cuda(big, designs, 256, 5).summary()
-    cpu = ss.simulate(big, designs, 20_000, seed=5).summary()
-    assert (gpu["reps"] == 256).all()
-    for (_, g), (_, c) in zip(gpu.iterrows(), cpu.iterrows()):
-        assert_mc_close(g["bias"], c["bias"], np.hypot(g["bias_mcse"], c["bias_mcse"]))
+    huge_group = ss.two_level(n_groups=3, group_size=[10, 10, 9000], seed=3)  # 32-bit entries
+    for pop, designs in [(big, {"srs": ss.SRS(6), "two-stage": ss.TwoStage(4, 3)}),
+                         (huge_group, {"srs": ss.SRS(6), "two-stage": ss.TwoStage(2, 3)})]:
+        gpu = _cuda(pop, designs, 256, 5, shared_tables=shared_tables).summary()
+        cpu = ss.simulate(pop, designs, 20_000, seed=5).summary()
+        assert (gpu["reps"] == 256).all()
+        for (_, g), (_, c) in zip(gpu.iterrows(), cpu.iterrows()):
+            assert_mc_close(g["bias"], c["bias"], np.hypot(g["bias_mcse"], c["bias_mcse"]))
 
 
-def test_hash_table_clears_when_its_tags_run_out(global_seed):
-    """31 index bits leave one tag bit: the table is cleared before every draw."""
+@pytest.mark.parametrize("entry_bits", [32, 16])
+def test_hash_table_clears_when_its_tags_run_out(entry_bits, global_seed):
+    """One tag bit left above the index bits: the table is cleared before every draw."""
     from numba import cuda
 
     from simsample._kernels.cuda import make_subset_kernel
 
     out = np.zeros((8, 50, 3), np.int64)
     keys = cuda.to_device(xoshiro_state(np.random.SeedSequence(global_seed)))
-    make_subset_kernel(3)[1, 8](6, 3, 31, keys, out)
+    make_subset_kernel(3, entry_bits)[1, 8](6, 3, entry_bits - 1, keys, out)
     samples = out.reshape(-1, 3)
     assert all(len(set(s.tolist())) == 3 for s in samples)
     assert len({tuple(sorted(s.tolist())) for s in samples}) == 20  # all C(6,3) subsets seen
