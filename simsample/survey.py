@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import InvalidParameterError, SimsampleWarning, check_real
-from .designs import SRS, ClusterSample, Sample, TwoStage
+from .designs import PPS, SRS, ClusterSample, Sample, Stratified, ThreeStage, TwoStage
 
 #: How an ``ids`` entry says "every row is its own unit at this stage" (R's ``~1``).
 ELEMENT = ("1", None)
@@ -608,7 +608,10 @@ def sample_frame(sample: Sample) -> pd.DataFrame:
     Columns: ``unit`` (position in the population), ``y``, ``weight`` (the
     design weight 1/pi) and the design's ids and fpc columns: for SRS
     ``fpc`` = N; for TwoStage and ClusterSample ``group`` (the group label),
-    ``fpc1`` = G and ``fpc2`` = the group's size. ``frame.attrs["survey_design"]``
+    ``fpc1`` = G and ``fpc2`` = the group's size; for Stratified ``stratum``
+    and ``fpc`` = N_h; for PPS ``group`` only (analysed with replacement, as
+    the engine's interval is); for ThreeStage ``group``, ``subgroup`` and
+    ``fpc1``..``fpc3`` = G, the group's subgroups, the subgroup's size. ``frame.attrs["survey_design"]``
     holds the matching SurveyDesign arguments, so that
     ``SurveyDesign(frame, **frame.attrs["survey_design"])`` (or
     :meth:`SurveyDesign.from_sample`) analyses the sample; its ``mean("y")``
@@ -656,6 +659,43 @@ def _(design, sample):
                "weight": n_groups / k * sizes / taken, "fpc1": np.full(sample.size, n_groups),
                "fpc2": sizes.astype(np.int64)}
     return columns, {"ids": ["group", None], "fpc": ["fpc1", "fpc2"]}
+
+
+@_sample_columns.register
+def _(design: Stratified, sample):
+    pop = sample.population
+    codes = pop.codes[sample.units]
+    sizes = pop.group_sizes[codes]
+    taken = np.bincount(codes, minlength=pop.n_groups)[codes].astype(np.float64)
+    columns = {"stratum": pop.labels[codes], "unit": sample.units, "y": sample.y,
+               "weight": sizes / taken, "fpc": sizes.astype(np.int64)}
+    return columns, {"ids": [None], "strata": "stratum", "fpc": ["fpc"]}
+
+
+@_sample_columns.register
+def _(design: PPS, sample):
+    # PPS without replacement analysed as with replacement: the ultimate-cluster estimator
+    pop = sample.population
+    n = sample.size
+    columns = {"group": pop.labels[sample.groups][sample.psu], "unit": sample.units,
+               "y": sample.y, "weight": np.full(n, pop.n_units / n)}
+    return columns, {"ids": ["group"], "weights": "weight"}
+
+
+@_sample_columns.register
+def _(design: ThreeStage, sample):
+    pop = sample.population
+    groups = pop.codes[sample.units]
+    subgroups = pop.subgroup_codes[sample.units]
+    per_group = pop.subgroups_per_group[groups]
+    sizes = pop.subgroup_sizes[subgroups]
+    weight = (pop.n_groups / design.groups * per_group / design.subgroups
+              * sizes / design.per_subgroup)
+    columns = {"group": pop.labels[groups], "subgroup": pop.subgroup_labels[subgroups],
+               "unit": sample.units, "y": sample.y, "weight": weight.astype(np.float64),
+               "fpc1": np.full(sample.size, pop.n_groups), "fpc2": per_group.astype(np.int64),
+               "fpc3": sizes.astype(np.int64)}
+    return columns, {"ids": ["group", "subgroup", None], "fpc": ["fpc1", "fpc2", "fpc3"]}
 
 
 __all__ = ["SurveyDesign", "SurveyEstimate", "sample_frame"]

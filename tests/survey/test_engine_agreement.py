@@ -103,3 +103,43 @@ def test_sample_frame_describes_the_sample(design):
 def test_sample_frame_refuses_what_is_not_a_sample():
     with pytest.raises(ValueError, match="Sample"):
         sample_frame(ss.SRS(3))
+
+
+@functools.cache
+def three_level(kind: str) -> ss.Population:
+    if kind == "equal":
+        return ss.three_level(8, 4, 6, icc_group=0.2, icc_subgroup=0.1, mean=3.0, seed=21)
+    rng = np.random.default_rng(22)
+    group = np.repeat(np.arange(9), rng.integers(2, 5, size=9))       # subgroups per group
+    sizes = rng.integers(3, 9, size=group.size)                       # units per subgroup
+    units_group = np.repeat(group, sizes)
+    units_subgroup = np.repeat(np.arange(group.size), sizes)
+    y = rng.normal(size=units_group.size) + rng.normal(size=9)[units_group] + 4.0
+    return ss.Population(y=y, group=units_group, subgroup=units_subgroup)
+
+
+@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["equal", "unequal"]),
+       allocation=st.sampled_from(["proportional", "neyman", "fixed"]))
+def test_stratified(seed, kind, allocation):
+    pop = population(kind)
+    design = (ss.Stratified(n_per_stratum=2) if allocation == "fixed"
+              else ss.Stratified(4 * pop.n_groups, allocation=allocation))
+    assert_agree(design.draw(pop, seed))
+
+
+@given(seed=st.integers(0, 2**32 - 1), data=st.data())
+def test_pps(seed, data):
+    pop = population("unequal")
+    k = data.draw(st.integers(2, int(pop.n_units // pop.group_sizes.max())))
+    m = data.draw(st.integers(1, int(pop.group_sizes.min())))
+    assert_agree(ss.PPS(k, m).draw(pop, seed))
+
+
+@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["equal", "unequal"]),
+       estimator=st.sampled_from(["ratio", "expansion"]), data=st.data())
+def test_three_stage(seed, kind, estimator, data):
+    pop = three_level(kind)
+    k = data.draw(st.integers(2, pop.n_groups))
+    subgroups = data.draw(st.integers(1, int(pop.subgroups_per_group.min())))
+    per = data.draw(st.integers(1, int(pop.subgroup_sizes.min())))
+    assert_agree(ss.ThreeStage(k, subgroups, per, estimator=estimator).draw(pop, seed), estimator)
