@@ -50,6 +50,18 @@ def merge_into(total: np.ndarray, chunk: np.ndarray) -> None:
 
 
 @kernel
+def _add_deviation(acc, row, d, size):  # pragma: no cover
+    """Count one successful replication with deviation ``d`` from the target."""
+    d2 = d * d
+    acc[row, N_OK] += 1.0
+    acc[row, SUM_D] += d
+    acc[row, SUM_D2] += d2
+    acc[row, SUM_D3] += d2 * d
+    acc[row, SUM_D4] += d2 * d2
+    acc[row, SUM_SIZE] += size
+
+
+@kernel
 def record(acc, row, kept, rep, estimate, se, df, tq, truth, size):  # pragma: no cover
     """Add one replication's estimate and t interval to method row ``row`` of ``acc``.
 
@@ -71,13 +83,7 @@ def record(acc, row, kept, rep, estimate, se, df, tq, truth, size):  # pragma: n
     half = tq[np.int64(df)] * se
     lower = estimate - half
     upper = estimate + half
-    d = estimate - truth
-    d2 = d * d
-    acc[row, N_OK] += 1.0
-    acc[row, SUM_D] += d
-    acc[row, SUM_D2] += d2
-    acc[row, SUM_D3] += d2 * d
-    acc[row, SUM_D4] += d2 * d2
+    _add_deviation(acc, row, estimate - truth, size)
     if upper < truth:
         acc[row, MISS_LOW] += 1.0
     elif lower > truth:
@@ -89,7 +95,6 @@ def record(acc, row, kept, rep, estimate, se, df, tq, truth, size):  # pragma: n
     v = se * se
     acc[row, SUM_VAR] += v
     acc[row, SUM_VAR2] += v * v
-    acc[row, SUM_SIZE] += size
     if rep < kept.shape[1]:
         kept[row, rep, KEEP_EST] = estimate
         kept[row, rep, KEEP_SE] = se
@@ -110,14 +115,7 @@ def record_point(acc, row, kept, rep, estimate, truth, size):  # pragma: no cove
         if acc[row, FIRST_FAIL] < 0.0:
             acc[row, FIRST_FAIL] = rep
     else:
-        d = estimate - truth
-        d2 = d * d
-        acc[row, N_OK] += 1.0
-        acc[row, SUM_D] += d
-        acc[row, SUM_D2] += d2
-        acc[row, SUM_D3] += d2 * d
-        acc[row, SUM_D4] += d2 * d2
-        acc[row, SUM_SIZE] += size
+        _add_deviation(acc, row, estimate - truth, size)
     if rep < kept.shape[1]:
         kept[row, rep, KEEP_EST] = estimate
         kept[row, rep, KEEP_SE] = np.nan

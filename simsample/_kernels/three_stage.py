@@ -13,7 +13,7 @@ import numpy as np
 from .._jit import kernel
 from .estimate import CLUSTER_T, DF, EST, N_MEAN_METHODS, NAIVE_T, SE, mean_and_ss
 from .accumulate import record
-from .select import floyd_sample, gather
+from .select import floyd_sample, floyd_sample_at, gather
 
 
 @kernel
@@ -41,9 +41,7 @@ def draw_three_stage(state, group_sub_offsets, sub_offsets, k, l, m, group_mark,
             first = sub_offsets[s]
             size = sub_offsets[s + 1] - first
             out_subsize[a * l + b] = size
-            floyd_sample(state, size, m, unit_mark, out_idx[pos:pos + m])
-            for i in range(pos, pos + m):
-                out_idx[i] += first
+            floyd_sample_at(state, size, m, unit_mark, out_idx, pos, first)
             pos += m
     return pos
 
