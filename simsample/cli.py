@@ -23,10 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    from .cuda_backend import CudaUnavailableError
+
     try:
         return args.run(args)
     except (InvalidParameterError, InfeasibleDesignError, ValueError, KeyError,
-            FileNotFoundError) as exc:
+            FileNotFoundError, CudaUnavailableError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"simsample {args.command}: error: {message}", file=sys.stderr)
         return 2
@@ -271,8 +273,9 @@ def _add_run(sub) -> None:
                    help="parallel workers, -1 for all cores (default 1)")
     p.add_argument("--resume", action="store_true",
                    help="continue the study checkpointed in --out")
-    p.add_argument("--backend", choices=("loky", "dask"), default="loky",
-                   help="loky (processes on this machine, default) or dask")
+    p.add_argument("--backend", choices=("loky", "dask", "cuda"), default="loky",
+                   help="loky (processes on this machine, default), dask (a cluster) or cuda "
+                        "(an NVIDIA GPU)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="dask scheduler address (with --backend dask; default: a LocalCluster "
                         "of --jobs workers)")

@@ -169,12 +169,8 @@ def run_design(population, design, task, reps: int, keys_root, *, blocks: int,
     return total
 
 
-def simulate_cuda(plan, *, blocks: int | None = None, block_size: int = BLOCK_SIZE,
-                  shared_tables: bool | None = None, progress: bool | None = None):
-    """Run a validated engine plan on the GPU and return its Study."""
-    from .engine import _progress_bar
-    from .results import Study
-
+def check_plan(plan) -> None:
+    """Raise ValueError if the GPU kernels cannot run ``plan`` (before any work)."""
     if plan.estimand != "mean":
         raise ValueError(f"backend='cuda' estimates the mean only; got estimand={plan.estimand!r}.")
     for name, design in plan.designs.items():
@@ -184,6 +180,15 @@ def simulate_cuda(plan, *, blocks: int | None = None, block_size: int = BLOCK_SI
     if plan.keep:
         raise ValueError("backend='cuda' streams its results and cannot keep replicate "
                          "estimates; use keep_estimates=False (or a CPU backend).")
+
+
+def simulate_cuda(plan, *, blocks: int | None = None, block_size: int = BLOCK_SIZE,
+                  shared_tables: bool | None = None, progress: bool | None = None):
+    """Run a validated engine plan on the GPU and return its Study."""
+    from .engine import _progress_bar
+    from .results import Study
+
+    check_plan(plan)
     if block_size < 1 or block_size & (block_size - 1):
         raise ValueError(f"'block_size' must be a power of two; got {block_size}.")
     check_available()

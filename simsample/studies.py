@@ -58,7 +58,7 @@ from .config import (
 )
 
 #: Backends of :func:`run_study`.
-STUDY_BACKENDS = ("loky", "dask")
+STUDY_BACKENDS = ("loky", "dask", "cuda")
 #: Most chunks in one parallel task: bounds the work lost when a run is killed.
 MAX_BATCH = 8
 DISTRIBUTED_MISSING = ("backend='dask' needs dask.distributed, which is not installed: "
@@ -85,11 +85,15 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
     n_jobs : int
         Parallel workers (joblib convention, -1 = all cores). With
         ``backend="dask"`` and no scheduler, the size of the LocalCluster.
-    backend : {"loky", "dask"}
+    backend : {"loky", "dask", "cuda"}
         "dask" runs on a ``distributed`` cluster: the one at ``scheduler``, else
         the active ``distributed.Client``, else a LocalCluster made for this
         run (``n_jobs`` single-threaded workers in this process, closed
         afterwards). Needs ``pip install 'simsample[distributed]'``.
+        "cuda" runs each condition on an NVIDIA GPU (see
+        :mod:`simsample.cuda_backend`): no chunk checkpoints (``resume`` is
+        refused), results reproducible for a seed and launch configuration
+        but not bitwise equal to the CPU backends'.
     resume : bool
         Continue the study checkpointed in ``out``: finished chunks are read
         back, the rest computed. Refused if ``out`` holds another study (a
@@ -130,6 +134,8 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
     plans = [build_condition(spec, condition, cache) for condition in conditions]
     records = [condition_record(spec, condition) for condition in conditions]
     hashes = [stable_hash(record) for record in records]
+    if backend == "cuda":
+        return _run_on_gpu(spec, conditions, plans, records, out, resume, progress)
 
     store = None
     if out is not None:
@@ -175,6 +181,38 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
     run = StudyRun(spec, conditions, studies, records, out=None if out is None else Path(out),
                    reused_chunks=len(results) - len(pending), computed_chunks=len(pending),
                    seconds=elapsed)
+    if out is not None:
+        from .report import write_outputs
+
+        write_outputs(run, Path(out))
+    return run
+
+
+def _run_on_gpu(spec, conditions, plans, records, out, resume, progress) -> StudyRun:
+    """Every condition on the GPU, one ``simulate_cuda`` call each (validated first)."""
+    from .cuda_backend import check_available, check_plan, simulate_cuda
+
+    if resume:
+        raise InvalidParameterError(
+            "'resume' of run_study is not available with backend='cuda' (GPU runs are not "
+            "checkpointed); run again without resume.")
+    for plan in plans:
+        check_plan(plan)
+    check_available()
+    if out is not None and Checkpoint(out).exists:
+        raise CheckpointMismatchError(
+            f"output folder {Path(out)} already holds a study; choose another output folder.")
+    bar = _progress_bar(spec.name, sum(plan.reps for plan in plans), 0, progress)
+    started = time.perf_counter()
+    studies = []
+    try:
+        for plan in plans:
+            studies.append(simulate_cuda(plan, progress=False))
+            bar.update(plan.reps)
+    finally:
+        bar.close()
+    run = StudyRun(spec, conditions, studies, records, out=None if out is None else Path(out),
+                   reused_chunks=0, computed_chunks=0, seconds=time.perf_counter() - started)
     if out is not None:
         from .report import write_outputs
 

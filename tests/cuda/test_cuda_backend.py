@@ -132,3 +132,53 @@ def test_without_a_device_cuda_fails_with_one_line():
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("simsample.cuda_backend.CudaUnavailableError: backend='cuda' needs")
+
+
+STUDY = """
+name = "gpu"
+reps = 200
+seed = 4
+
+[population]
+generator = "two_level"
+n_groups = 12
+group_size = 6
+
+[designs.srs]
+kind = "SRS"
+n = 8
+
+[designs.two-stage]
+kind = "TwoStage"
+groups = 3
+
+[grid]
+"designs.two-stage.per_group" = [2, 3]
+"""
+
+
+def test_studies_run_on_the_gpu_backend(tmp_path, monkeypatch):
+    import simsample.cuda_backend as backend
+
+    monkeypatch.setattr(backend, "default_blocks", lambda: 2)  # 2 x 64 simulated threads
+    study = tmp_path / "gpu.toml"
+    study.write_text(STUDY)
+    run = ss.run_study(study, tmp_path / "out", backend="cuda", progress=False)
+    summary = run.summary()
+    assert len(summary) == 2 * 2 * 2 and (summary["reps"] == 200).all()
+    assert (tmp_path / "out" / "summary.json").exists()
+    with pytest.raises(ValueError, match="not available with backend='cuda'"):
+        ss.run_study(study, tmp_path / "out", backend="cuda", resume=True, progress=False)
+
+
+def test_the_cli_refuses_cuda_without_a_device_in_one_line(tmp_path):
+    study = tmp_path / "gpu.toml"
+    study.write_text(STUDY)
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "0", "CUDA_VISIBLE_DEVICES": ""}
+    result = subprocess.run([sys.executable, "-m", "simsample", "run", str(study), "--out",
+                             str(tmp_path / "o"), "--backend", "cuda"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "backend='cuda' needs an NVIDIA GPU" in result.stderr
+    assert not (tmp_path / "o").exists()
