@@ -403,7 +403,7 @@ def group_differences(population, *, ax=None, cmap: str = "cividis"):
     ax.set_xticklabels(["x = 0", "x = 1"])
     ax.set_xlim(-0.25, 1.25)
     ax.set_ylabel("mean outcome y")
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     return ax
 
 
