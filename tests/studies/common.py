@@ -64,3 +64,12 @@ def summary_record(out: Path) -> dict:
 
 def chunk_files(out: Path) -> list[Path]:
     return sorted(Path(out).glob("checkpoint/c*/chunk*.npz"))
+
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+
+# The TOML and dict forms of the tiny study are used interchangeably by the tests.
+assert tomllib.loads(TINY_TOML) == TINY, "TINY_TOML and TINY must describe the same study"
