@@ -343,15 +343,17 @@ def _execute(plans, tasks, n_jobs, backend, client) -> Iterator[tuple[tuple[int,
 def _execute_parallel(plans, tasks, n_jobs, backend, client):
     import joblib
 
+    parent = os.getpid()
     config = {"backend": backend, "n_jobs": n_jobs if backend != "dask" else -1}
     if client is not None:
         config["client"] = client
+    if backend == "loky":  # arm the watchdog as each worker starts, not at its first task
+        config.update(initializer=_exit_with_parent, initargs=(parent,))
     with joblib.parallel_config(**config):
         workers = joblib.effective_n_jobs(config["n_jobs"])
         size = max(1, min(MAX_BATCH, math.ceil(len(tasks) / (4 * max(workers, 1)))))
         batches = [tasks[start:start + size] for start in range(0, len(tasks), size)]
         worker_plans = {c: plans[c].for_workers() for c in dict.fromkeys(c for c, _ in tasks)}
-        parent = os.getpid()
         calls = (joblib.delayed(_run_batch)(
             {c: worker_plans[c] for c in dict.fromkeys(c for c, _ in batch)}, batch, parent)
             for batch in batches)

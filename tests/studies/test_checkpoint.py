@@ -106,10 +106,23 @@ def _alive_in_group(pgid: int) -> list[int]:
     return alive
 
 
-def _wait_for(condition, timeout: float, what: str):
+def _describe(pids: list[int]) -> list[str]:
+    """The command lines of ``pids``, to say which process outlived its parent."""
+    lines = []
+    for pid in pids:
+        try:
+            lines.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                         .decode(errors="replace")[:200])
+        except OSError:
+            lines.append(str(pid))
+    return lines
+
+
+def _wait_for(condition, timeout: float, what):
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
+            what = what() if callable(what) else what
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.02)
 
@@ -131,7 +144,8 @@ def test_sigkill_then_resume_gives_the_uninterrupted_summary(tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(30)
         # the orphaned workers notice that their parent is gone and exit
-        _wait_for(lambda: not _alive_in_group(proc.pid), 20, "the workers to exit")
+        _wait_for(lambda: not _alive_in_group(proc.pid), 20,
+                  lambda: f"the workers to exit; still alive: {_describe(_alive_in_group(proc.pid))}")
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
