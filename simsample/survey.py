@@ -314,16 +314,21 @@ class SurveyDesign:
         self._check_lonely_psus(stages[0])
         return stages
 
-    def _population_sizes(self, s: int, row_stratum, n_strata: int, n_sampled) -> np.ndarray:
-        column = self.fpc[s]
+    def _positive_column(self, column: str, what: str) -> np.ndarray:
+        """The values of ``column`` as floats, refusing missing, non-numeric or values <= 0."""
         values = pd.to_numeric(self.data[column], errors="coerce").to_numpy(dtype=np.float64)
         bad = ~np.isfinite(values) | (values <= 0)
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
             raise InvalidParameterError(
-                f"'fpc' column {column!r} (stage {s + 1}) of SurveyDesign must hold positive "
-                f"numbers; got {int(bad.sum())} missing, non-numeric or non-positive value(s), "
-                f"the first in row {first} ({self.data[column].iloc[first]!r}).")
+                f"{what} of SurveyDesign must hold positive finite numbers; got "
+                f"{int(bad.sum())} missing, non-numeric or non-positive value(s), the first in "
+                f"row {first} ({self.data[column].iloc[first]!r}).")
+        return values
+
+    def _population_sizes(self, s: int, row_stratum, n_strata: int, n_sampled) -> np.ndarray:
+        column = self.fpc[s]
+        values = self._positive_column(column, f"'fpc' column {column!r} (stage {s + 1})")
         lo = np.full(n_strata, np.inf)
         hi = np.full(n_strata, -np.inf)
         np.minimum.at(lo, row_stratum, values)
@@ -376,15 +381,7 @@ class SurveyDesign:
     def _build_weights(self) -> np.ndarray:
         if self.weights_column is not None:
             column = self.weights_column
-            w = pd.to_numeric(self.data[column], errors="coerce").to_numpy(dtype=np.float64)
-            bad = ~np.isfinite(w) | (w <= 0)
-            if bad.any():
-                first = int(np.flatnonzero(bad)[0])
-                raise InvalidParameterError(
-                    f"'weights' column {column!r} of SurveyDesign must hold positive finite "
-                    f"numbers; got {int(bad.sum())} missing, non-positive or non-numeric "
-                    f"value(s), the first in row {first} ({self.data[column].iloc[first]!r}).")
-            return w
+            return self._positive_column(column, f"'weights' column {column!r}")
         w = np.ones(len(self.data))
         if self._stages[0].pop_size is None:
             warnings.warn("SurveyDesign: no weights or fpc given; assuming equal probability "

@@ -12,7 +12,6 @@ import os
 # device (NUMBA_ENABLE_CUDASIM=0). Must be set before numba is first imported.
 os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 

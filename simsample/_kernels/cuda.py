@@ -142,14 +142,29 @@ def _table_test_and_set(table, bits, value_bits, tag, value):  # pragma: no cove
 
 
 @cuda.jit(device=True, inline=True)
+def _clear(table):  # pragma: no cover
+    for s in range(table.size):
+        table[s] = 0
+
+
+@cuda.jit(device=True, inline=True)
 def _next_tag(table, tag, value_bits, entry_bits):  # pragma: no cover
     """The tag of the next draw; when the tag bits run out, clear the table and restart."""
     tag += 1
     if tag >= (1 << (entry_bits - value_bits)):
-        for s in range(table.size):
-            table[s] = 0
+        _clear(table)
         tag = 1
     return tag
+
+
+@cuda.jit(device=True, inline=True)
+def _new_draw(mask, table, bits, tag, value_bits, entry_bits):  # pragma: no cover
+    """Forget the previous draw's units: clear the bitmask, or move the table to a new tag."""
+    if bits == 0:
+        for w in range(MASK_WORDS):
+            mask[w] = np.uint64(0)
+        return tag
+    return _next_tag(table, tag, value_bits, entry_bits)
 
 
 @cuda.jit(device=True, inline=True)
@@ -253,19 +268,14 @@ def _srs_loop(y, n, value_bits, keys, reps, truth, shift, tq, out, mask, table, 
     """This thread's share of ``reps`` SRS replications of n units; rows stored in ``out``."""
     thread = cuda.grid(1)
     n_frame = y.size
-    for s in range(table.size):
-        table[s] = 0
+    _clear(table)
     tag = 0
     s0, s1, s2, s3 = _thread_state(keys, thread)
     naive = _zero()
     design = _zero()
     fpc = 1.0 - n / n_frame
     for _ in range(_share(reps, thread, cuda.gridsize(1))):
-        if table_bits == 0:
-            for w in range(MASK_WORDS):
-                mask[w] = np.uint64(0)
-        else:
-            tag = _next_tag(table, tag, value_bits, entry_bits)
+        tag = _new_draw(mask, table, table_bits, tag, value_bits, entry_bits)
         total = 0.0
         squares = 0.0
         for i in range(n):
@@ -338,10 +348,8 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int, group_entry_bits: int
         umask = cuda.local.array(MASK_WORDS, np.uint64)
         gtable = cuda.local.array(group_size, group_dtype)
         utable = cuda.local.array(unit_size, unit_dtype)
-        for s in range(group_size):
-            gtable[s] = 0
-        for s in range(unit_size):
-            utable[s] = 0
+        _clear(gtable)
+        _clear(utable)
         gtag = 0
         utag = 0
         s0, s1, s2, s3 = _thread_state(keys, thread)
@@ -349,11 +357,7 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int, group_entry_bits: int
         design = _zero()
         f1 = k / n_groups
         for _ in range(_share(reps, thread, cuda.gridsize(1))):
-            if group_bits == 0:
-                for w in range(MASK_WORDS):
-                    gmask[w] = np.uint64(0)
-            else:
-                gtag = _next_tag(gtable, gtag, group_value_bits, group_entry_bits)
+            gtag = _new_draw(gmask, gtable, group_bits, gtag, group_value_bits, group_entry_bits)
             # sums over sampled groups (y shifted by ``shift``)
             n = 0
             sum_m = 0.0        # sum M_j
@@ -374,11 +378,8 @@ def make_two_stage_kernel(group_bits: int, unit_bits: int, group_entry_bits: int
                 if m < 0:
                     total, squares = _group_sums(y, first, size, shift)
                 else:
-                    if unit_bits == 0:
-                        for w in range(MASK_WORDS):
-                            umask[w] = np.uint64(0)
-                    else:
-                        utag = _next_tag(utable, utag, unit_value_bits, unit_entry_bits)
+                    utag = _new_draw(umask, utable, unit_bits, utag, unit_value_bits,
+                                     unit_entry_bits)
                     total = 0.0
                     squares = 0.0
                     for i in range(m):
@@ -438,14 +439,11 @@ def make_subset_kernel(table_bits: int, entry_bits: int = 32):
         thread = cuda.grid(1)
         mask = cuda.local.array(MASK_WORDS, np.uint64)
         table = cuda.local.array(table_size, dtype)
-        for s in range(table_size):
-            table[s] = 0
+        _clear(table)
         tag = 0
         s0, s1, s2, s3 = _thread_state(keys, thread)
         for rep in range(out.shape[1]):
-            for w in range(MASK_WORDS):
-                mask[w] = np.uint64(0)
-            tag = _next_tag(table, tag, value_bits, entry_bits)
+            tag = _new_draw(mask, table, table_bits, tag, value_bits, entry_bits)
             for i in range(n):
                 t, s0, s1, s2, s3 = _floyd_pick(s0, s1, s2, s3, n_frame - n + i, mask, table,
                                                 table_bits, value_bits, tag)

@@ -5,7 +5,6 @@ Populations are stored grouped: the units of group ``g`` occupy positions
 layout; ``Population`` maps them back to the caller's order.
 """
 
-import numpy as np
 
 from .._jit import kernel
 from .rng import uniform_int_step

@@ -20,7 +20,7 @@ def lecture_study():
 
 def test_two_stage_variance_matches_theory(lecture_study):
     pop, _, summary = lecture_study
-    for design, row in summary.groupby(level="design"):
+    for _, row in summary.groupby(level="design"):
         row = row.xs("cluster_t", level="method").iloc[0]
         assert row["theory_exact"]
         assert_mc_close(row["variance"], row["theory_variance"], row["variance_mcse"])

@@ -1,7 +1,5 @@
 """run_study: seeds addressed by condition and chunk, growth without recomputation, refusals."""
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

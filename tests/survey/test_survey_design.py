@@ -14,7 +14,7 @@ def clustered(seed: int = 0, n_psu: int = 6, strata: int = 2) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     for p in range(n_psu):
-        for i in range(int(rng.integers(2, 6))):
+        for _ in range(int(rng.integers(2, 6))):
             rows.append({"psu": p, "stratum": p % strata, "N": 20 + 5 * (p % strata),
                          "M": 10, "w": float(rng.uniform(1, 5)), "y": float(rng.normal(p, 1))})
     return pd.DataFrame(rows)
@@ -95,7 +95,7 @@ def test_bad_weights_are_refused():
     for value in (0.0, -2.0, np.nan):
         data["bad"] = data["w"]
         data.loc[3, "bad"] = value
-        with pytest.raises(ValueError, match=r"'weights' column 'bad'.*1 missing, non-positive"):
+        with pytest.raises(ValueError, match=r"'weights' column 'bad'.*1 missing, non-numeric or non-positive"):
             SurveyDesign(data, ids=["psu"], weights="bad")
 
 
