@@ -56,6 +56,11 @@ _TWO32 = np.uint64(0x100000000)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
+# The generator below restates _kernels/rng.py for the CUDA target: device code
+# cannot call the CPU dispatchers there (checking whether numba-cuda could compile
+# them for the device needs a driver). Same algorithm, same constants.
+
+
 @cuda.jit(device=True, inline=True)
 def _rotl(x, k):  # pragma: no cover
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
