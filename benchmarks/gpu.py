@@ -24,7 +24,7 @@ import numpy as np
 
 import simsample as ss
 from simsample import engine
-from simsample.cuda_backend import BLOCK_SIZE, multiprocessors, simulate_cuda
+from simsample.engine.backends.cuda import BLOCK_SIZE, multiprocessors, simulate_cuda
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = {

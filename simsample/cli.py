@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    from .cuda_backend import CudaUnavailableError
+    from .engine.backends.cuda import CudaUnavailableError
 
     try:
         return args.run(args)
@@ -124,10 +124,10 @@ def _add_lecture(sub) -> None:
 def _run_lecture(args) -> int:
     import time
 
-    from .engine import _check_n_jobs
+    from .engine import check_n_jobs
     from .lecture import run_lecture
 
-    _check_n_jobs(args.jobs)
+    check_n_jobs(args.jobs, "simsample lecture")
     start = time.perf_counter()
     figures = run_lecture(args.out, quick=args.quick, n_jobs=args.jobs)
     print(f"\nwrote {len(figures)} figures and {args.out / 'index.html'} "

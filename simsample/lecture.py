@@ -319,7 +319,7 @@ def _effects_row(summary, design, method):
 
 def figure_differences(out: Path, quick: bool = False, n_jobs: int = 1) -> Figure:
     """Naive and cluster-robust intervals for delta where ignoring groups errs both ways."""
-    from . import scenarios
+    from .population import scenarios
     from .plots import interval_stack, lecture_style
 
     plt = _pyplot()
@@ -372,7 +372,7 @@ def figure_differences(out: Path, quick: bool = False, n_jobs: int = 1) -> Figur
 
 def figure_simpson(out: Path, quick: bool = False, n_jobs: int = 1) -> Figure:
     """delta > 0 in the population while delta_j < 0 in every group; naive vs within."""
-    from . import scenarios
+    from .population import scenarios
     from .plots import group_differences, lecture_style, method_distributions
 
     plt = _pyplot()
@@ -414,7 +414,7 @@ def figure_simpson(out: Path, quick: bool = False, n_jobs: int = 1) -> Figure:
 
 def figure_macro_micro(out: Path, quick: bool = False, n_jobs: int = 1) -> Figure:
     """Within-state (micro) against between-state (macro) income effects, and their spread."""
-    from . import scenarios
+    from .population import scenarios
     from .plots import group_slopes, lecture_style, within_between
 
     plt = _pyplot()

@@ -21,8 +21,9 @@ import pandas as pd
 from . import theory
 from ._kernels import accumulate as A
 from ._rng import seed_entropy
+from .designs import Moments
 
-#: Columns of ``Study.summary()``, in order.
+#: Columns of ``SimulationResult.summary()``, in order.
 SUMMARY_COLUMNS = (
     "design", "method", "estimator", "target", "truth", "reps", "n_failed", "mean_n",
     "mean_estimate", "bias", "bias_mcse", "theory_bias",
@@ -68,8 +69,8 @@ class _Moments:
     variance_mcse: float
 
 
-class Study:
-    """The outcome of :func:`simsample.simulate`.
+class SimulationResult:
+    """The outcome of one :func:`simsample.simulate` call (formerly ``Study``).
 
     Attributes
     ----------
@@ -77,7 +78,7 @@ class Study:
         What was simulated.
     seed : dict
         Entropy and spawn key of the root SeedSequence; ``simulate(...,
-        seed=np.random.SeedSequence(**study.seed))`` repeats the run exactly.
+        seed=np.random.SeedSequence(**result.seed))`` repeats the run exactly.
     failures : dict
         (design, method) -> up to five (chunk, replication) keys of failed
         replications (a non-finite estimate or SE), for replay.
@@ -100,7 +101,7 @@ class Study:
     # -- per row -----------------------------------------------------------------------------
 
     def methods(self, design: str) -> tuple[str, ...]:
-        """Interval methods reported for ``design``."""
+        """Methods reported for ``design``, in the order of the summary."""
         return self._task(design).methods
 
     def _task(self, design: str):
@@ -127,15 +128,15 @@ class Study:
         return _Moments(int(r), int(a[A.N_FAIL]), np.float64(m1), np.float64(variance),
                         np.float64(math.sqrt(max(mu4 - mu2 * mu2, 0.0) / r)))
 
-    def _theory(self, design: str, estimator: str) -> theory.Moments:
+    def _theory(self, design: str, estimator: str) -> Moments:
         if self.estimand != "mean":  # the exact theory covers the mean only
-            return theory.Moments(math.nan, math.nan, False)
+            return Moments(math.nan, math.nan, False)
         key = (design, estimator)
         if key not in self._theory_cache:
             try:
                 value = theory.moments(self.population, self.designs[design], estimator)
             except NotImplementedError:
-                value = theory.Moments(math.nan, math.nan, False)
+                value = Moments(math.nan, math.nan, False)
             self._theory_cache[key] = value
         return self._theory_cache[key]
 
@@ -175,7 +176,7 @@ class Study:
                 mean_se = a[A.SUM_SE] / r if mom.reps else math.nan
                 mean_v = a[A.SUM_VAR] / r if mom.reps else math.nan
                 truth = float(task.truth[row_index])
-                has_interval = task.intervals is None or task.intervals[row_index]
+                has_interval = task.has_interval[row_index]
                 if not has_interval:  # a method without an interval: no SE, coverage, width
                     coverage = mean_se = mean_v = math.nan
                 rows.append({
@@ -264,5 +265,9 @@ class Study:
         }
 
     def __repr__(self):
-        return (f"Study({len(self.designs)} designs, reps={self.reps}, level={self.level}, "
+        return (f"SimulationResult({len(self.designs)} designs, reps={self.reps}, level={self.level}, "
                 f"population={self.population!r})")
+
+
+#: The name results had before studies (grids of conditions) got theirs; kept for callers.
+Study = SimulationResult

@@ -52,7 +52,6 @@ Sampling. Springer.
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from collections.abc import Mapping
@@ -62,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import InvalidParameterError, SimsampleWarning, check_real
-from .designs import PPS, SRS, ClusterSample, Sample, Stratified, ThreeStage, TwoStage
+from .designs import Sample
 
 #: How an ``ids`` entry says "every row is its own unit at this stage" (R's ``~1``).
 ELEMENT = ("1", None)
@@ -613,86 +612,14 @@ def sample_frame(sample: Sample) -> pd.DataFrame:
     ``SurveyDesign(frame, **frame.attrs["survey_design"])`` (or
     :meth:`SurveyDesign.from_sample`) analyses the sample; its ``mean("y")``
     is the engine's ``cluster_t`` estimate of the design's ratio estimator,
-    and ``total("y") / N`` that of the expansion estimator.
+    and ``total("y") / N`` that of the expansion estimator. Each design
+    defines its columns (:meth:`simsample.Design.frame_columns`).
     """
     if not isinstance(sample, Sample):
         raise InvalidParameterError(
             f"'sample' must be a simsample Sample (from design.draw(population, seed)); got "
             f"{type(sample).__name__}.")
-    columns, spec = _sample_columns(sample.design, sample)
-    frame = pd.DataFrame(columns)
-    frame.attrs["survey_design"] = spec
-    return frame
-
-
-@functools.singledispatch
-def _sample_columns(design, sample):
-    raise InvalidParameterError(
-        f"sample_frame does not know the design {type(design).__name__} yet; register it "
-        "with simsample.survey._sample_columns.register.")
-
-
-@_sample_columns.register
-def _(design: SRS, sample):
-    n_units = sample.population.n_units
-    n = sample.size
-    columns = {"unit": sample.units, "y": sample.y, "weight": np.full(n, n_units / n),
-               "fpc": np.full(n, n_units)}
-    if getattr(design, "replace", False):  # with replacement: no finite-population correction
-        return columns, {"ids": [None], "weights": "weight"}
-    return columns, {"ids": [None], "fpc": ["fpc"]}
-
-
-@_sample_columns.register(TwoStage)
-@_sample_columns.register(ClusterSample)
-def _(design, sample):
-    pop = sample.population
-    psu = sample.psu
-    sizes = sample._psu_size[psu]
-    taken = np.diff(sample._psu_start)[psu].astype(np.float64)
-    n_groups = pop.n_groups
-    k = sample.groups.size
-    columns = {"group": pop.labels[sample.groups][psu], "unit": sample.units, "y": sample.y,
-               "weight": n_groups / k * sizes / taken, "fpc1": np.full(sample.size, n_groups),
-               "fpc2": sizes.astype(np.int64)}
-    return columns, {"ids": ["group", None], "fpc": ["fpc1", "fpc2"]}
-
-
-@_sample_columns.register
-def _(design: Stratified, sample):
-    pop = sample.population
-    codes = pop.codes[sample.units]
-    sizes = pop.group_sizes[codes]
-    taken = np.bincount(codes, minlength=pop.n_groups)[codes].astype(np.float64)
-    columns = {"stratum": pop.labels[codes], "unit": sample.units, "y": sample.y,
-               "weight": sizes / taken, "fpc": sizes.astype(np.int64)}
-    return columns, {"ids": [None], "strata": "stratum", "fpc": ["fpc"]}
-
-
-@_sample_columns.register
-def _(design: PPS, sample):
-    # PPS without replacement analysed as with replacement: the ultimate-cluster estimator
-    pop = sample.population
-    n = sample.size
-    columns = {"group": pop.labels[sample.groups][sample.psu], "unit": sample.units,
-               "y": sample.y, "weight": np.full(n, pop.n_units / n)}
-    return columns, {"ids": ["group"], "weights": "weight"}
-
-
-@_sample_columns.register
-def _(design: ThreeStage, sample):
-    pop = sample.population
-    groups = pop.codes[sample.units]
-    subgroups = pop.subgroup_codes[sample.units]
-    per_group = pop.subgroups_per_group[groups]
-    sizes = pop.subgroup_sizes[subgroups]
-    weight = (pop.n_groups / design.groups * per_group / design.subgroups
-              * sizes / design.per_subgroup)
-    columns = {"group": pop.labels[groups], "subgroup": pop.subgroup_labels[subgroups],
-               "unit": sample.units, "y": sample.y, "weight": weight.astype(np.float64),
-               "fpc1": np.full(sample.size, pop.n_groups), "fpc2": per_group.astype(np.int64),
-               "fpc3": sizes.astype(np.int64)}
-    return columns, {"ids": ["group", "subgroup", None], "fpc": ["fpc1", "fpc2", "fpc3"]}
+    return sample.to_frame()
 
 
 __all__ = ["SurveyDesign", "SurveyEstimate", "sample_frame"]

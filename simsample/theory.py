@@ -38,42 +38,25 @@ More designs (formulas in the functions below):
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .designs import SRS, ClusterSample, Design, TwoStage
-from .designs import PPS, Stratified, ThreeStage, _three_stage_equal
-from .population import Population
 from ._validation import check_real
+from .designs import SRS, Design, Moments, TwoStage
+from .designs.base import EXPANSION, RATIO, SAMPLE_MEAN, STRATIFIED, UNWEIGHTED, srs_variance
 
-#: Names of the estimators of the mean, as they appear in ``Study.summary()``.
-SAMPLE_MEAN = "sample mean"
-UNWEIGHTED = "unweighted mean"
-RATIO = "ratio"
-EXPANSION = "expansion"
-STRATIFIED = "stratified"
-
-
-@dataclass(frozen=True)
-class Moments:
-    """Expectation and variance of an estimator under a design.
-
-    ``exact`` is False when the variance is an approximation (the ratio
-    estimator with unequal group sizes); ``expectation`` is NaN where no exact
-    value is known.
-    """
-
-    expectation: float
-    variance: float
-    exact: bool
+if TYPE_CHECKING:
+    from .population import Population
 
 
 def moments(population: Population, design: Design, estimator: str | None = None) -> Moments:
-    """Expectation and variance of ``estimator`` (default: the design's own) under ``design``."""
-    return _moments(design, population, estimator)
+    """Expectation and variance of ``estimator`` (default: the design's own) under ``design``.
+
+    Each design holds its own theory (:meth:`Design.moments`); this is the facade.
+    """
+    return design.moments(population, estimator)
 
 
 def variance(population: Population, design: Design, estimator: str | None = None) -> float:
@@ -89,11 +72,6 @@ def variance(population: Population, design: Design, estimator: str | None = Non
 def is_exact(population: Population, design: Design, estimator: str | None = None) -> bool:
     """Whether :func:`variance` is exact (not an approximation) for this case."""
     return moments(population, design, estimator).exact
-
-
-def srs_variance(population: Population, n: float) -> float:
-    """Var(ybar) of an SRS of ``n`` units without replacement: (1 - n/N) S^2 / n."""
-    return (1.0 - n / population.n_units) * population.variance / n
 
 
 def design_effect(population: Population, design: Design, estimator: str | None = None) -> float:
@@ -174,23 +152,6 @@ def _naive_sums_of_squares(population, design) -> tuple[float, float, float]:
     return ssb, ssw, (ssb + ssw) ** 2 / denominator
 
 
-# -- per design ------------------------------------------------------------------------------
-
-@functools.singledispatch
-def _moments(design: Design, population: Population, estimator: str | None) -> Moments:
-    raise NotImplementedError(f"no theory for {type(design).__name__} yet")
-
-
-@_moments.register
-def _(design: SRS, population, estimator):
-    _check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED), design)
-    if design.replace:
-        # n iid draws: sigma^2 / n with sigma^2 = (N - 1)/N S^2
-        N = population.n_units
-        return Moments(population.mean, (N - 1.0) / N * population.variance / design.n, True)
-    return Moments(population.mean, srs_variance(population, design.n), True)
-
-
 def _take(design, population) -> int | None:
     """Units per sampled group, or None if every group's size (unequal sizes)."""
     if isinstance(design, TwoStage):
@@ -200,143 +161,6 @@ def _take(design, population) -> int | None:
     return None
 
 
-@_moments.register(TwoStage)
-@_moments.register(ClusterSample)
-def _(design, population, estimator):
-    _check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED, RATIO, EXPANSION), design)
-    k, G, N = design.groups, population.n_groups, population.n_units
-    sizes = population.group_sizes.astype(np.float64)
-    f1 = k / G
-    m = sizes if isinstance(design, ClusterSample) else float(design.per_group)
-    # sum_j M_j^2 (1 - f2j) S_j^2 / m_j, the second-stage part of the variance
-    second = float((sizes ** 2 * (1.0 - m / sizes) * population.group_variances / m).sum())
-    equal = population.equal_sizes
-    estimator = estimator or design.estimator
-    if estimator in (SAMPLE_MEAN,) and not equal:
-        estimator = design.estimator
-    if estimator == UNWEIGHTED and (equal or isinstance(design, ClusterSample)):
-        # unweighted mean of whole groups = sum of totals / sum of sizes = the ratio estimator
-        estimator = RATIO
-    if estimator == UNWEIGHTED:
-        var = ((1.0 - f1) * population.between_variance / k
-               + float(((1.0 - m / sizes) * population.group_variances / m).sum()) / (k * G))
-        return Moments(float(population.group_means.mean()), var, True)
-    if estimator == EXPANSION or equal:
-        totals_var = float(np.var(population.group_totals, ddof=1))
-        var = (G * G * (1.0 - f1) * totals_var / k + G / k * second) / (N * N)
-        return Moments(population.mean, var, True)
-    mbar = N / G
-    resid = float((sizes ** 2 * (population.group_means - population.mean) ** 2).sum()) / (G - 1)
-    var = ((1.0 - f1) * resid / k + second / (k * G)) / (mbar * mbar)
-    return Moments(float("nan"), var, False)
-
-
-def _check_estimator(estimator, valid, design):
-    if estimator not in valid:
-        names = ", ".join(repr(v) for v in valid if v is not None)
-        raise ValueError(f"'estimator' for {design} must be one of {names}; got {estimator!r}.")
-
-
 __all__ = ["Moments", "moments", "variance", "is_exact", "srs_variance", "design_effect",
-           "kish_design_effect", "naive_coverage", "expected_naive_s2"]
-
-
-# -- more designs ----------------------------------------------------------------------------
-
-@_moments.register
-def _(design: Stratified, population, estimator):
-    _check_estimator(estimator, (None, STRATIFIED, SAMPLE_MEAN, UNWEIGHTED), design)
-    take = design.sample_sizes(population).astype(np.float64)
-    sizes = population.group_sizes.astype(np.float64)
-    # per stratum (1 - f_h) S_h^2 / n_h, the variance of its sample mean
-    stratum_var = (1.0 - take / sizes) * population.group_variances / take
-    if estimator in (None, STRATIFIED):
-        weights = sizes / population.n_units
-        return Moments(population.mean, float((weights ** 2 * stratum_var).sum()), True)
-    # the unweighted sample mean sum_h (n_h/n) ybar_h
-    shares = take / take.sum()
-    return Moments(float((shares * population.group_means).sum()),
-                   float((shares ** 2 * stratum_var).sum()), True)
-
-
-@_moments.register
-def _(design: PPS, population, estimator):
-    """Equal sizes: exactly SRS of groups (a random order of equal stretches);
-    otherwise Hartley and Rao's (1962) approximation for randomised systematic PPS,
-
-        Var ~ (1/k^2) sum_j pi_j (1 - (k - 1)/k pi_j) (Ybar_j - mu)^2
-              + (1/k^2) sum_j pi_j (1 - m/M_j) S_j^2 / m,
-
-    the first term the first-stage variance of the Horvitz-Thompson mean
-    (relative error of order (k/G)^2), the second the exact within-group part.
-    The estimator is exactly unbiased either way.
-    """
-    _check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED), design)
-    k, m = design.groups, design.per_group
-    if population.equal_sizes:
-        return _moments(TwoStage(k, m), population, SAMPLE_MEAN)
-    pi = design.group_inclusion_probabilities(population)
-    sizes = population.group_sizes.astype(np.float64)
-    first = float((pi * (1.0 - (k - 1.0) / k * pi)
-                   * (population.group_means - population.mean) ** 2).sum())
-    second = float((pi * (1.0 - m / sizes) * population.group_variances / m).sum())
-    return Moments(population.mean, (first + second) / (k * k), False)
-
-
-@_moments.register
-def _(design: ThreeStage, population, estimator):
-    """Three-stage variance of an estimator (1/k) sum_j (1/l) sum_k c_jk (ybar_jk - centre).
-
-    With u_j = (1/L_j) sum_k c_jk (Ybar_jk - centre) (Cochran 1977, 10.8,
-    written for a general c_jk):
-
-        Var = (1 - k/G) S_u^2 / k + 1/(k G) sum_j [ (1 - l/L_j) S_cj^2 / l
-              + 1/(l L_j) sum_k c_jk^2 (1 - m/M_jk) S_jk^2 / m ],
-
-    S_u^2 the variance of the u_j across groups, S_cj^2 of the
-    c_jk (Ybar_jk - centre) within group j. Expansion mean: c_jk = G L_j M_jk / N,
-    centre 0 (exact, unbiased). Unweighted mean: c_jk = 1, centre 0 (exact;
-    expectation the mean of the u_j). Ratio mean: the expansion c_jk with
-    centre mu, the linearisation (``exact=False`` unless all L_j and all M_jk
-    are equal, when every estimator is the sample mean and the formula is
-    Cochran's (1 - f1) S1^2/k + (1 - f2) S2^2/(k l) + (1 - f3) S3^2/(k l m)).
-    """
-    _check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED, RATIO, EXPANSION), design)
-    equal = _three_stage_equal(population)
-    estimator = estimator or design.estimator
-    if estimator == SAMPLE_MEAN:
-        estimator = EXPANSION if equal else design.estimator
-    if equal:
-        estimator = EXPANSION
-    per_group = population.subgroups_per_group.astype(np.float64)
-    L_sub = np.repeat(per_group, population.subgroups_per_group)  # L_j of every subgroup
-    if estimator == UNWEIGHTED:
-        c = np.ones(population.n_subgroups)
-    else:
-        c = (population.n_groups * L_sub * population.subgroup_sizes / population.n_units)
-    centre = population.mean if estimator == RATIO else 0.0
-    expectation, var = _three_stage_variance(population, design, c, centre)
-    if estimator == RATIO:
-        return Moments(float("nan"), var, False)
-    return Moments(expectation, var, True)
-
-
-def _three_stage_variance(population, design, c, centre) -> tuple[float, float]:
-    """Expectation and variance of (1/k) sum_j (1/l) sum_k c_jk (ybar_jk - centre) (+ centre)."""
-    k, l, m = design.groups, design.subgroups, design.per_subgroup
-    G = population.n_groups
-    per_group = population.subgroups_per_group
-    L = per_group.astype(np.float64)
-    starts = population._group_sub_offsets[:-1]
-    sizes = population.subgroup_sizes.astype(np.float64)
-    values = c * (population.subgroup_means - centre)
-    u = np.add.reduceat(values, starts) / L
-    dev = values - np.repeat(u, per_group)
-    within = np.where(per_group > 1, np.add.reduceat(dev * dev, starts) / np.maximum(L - 1, 1),
-                      0.0)
-    third = np.add.reduceat(c * c * (1.0 - m / sizes) * population.subgroup_variances / m,
-                            starts) / (l * L)
-    second = (1.0 - l / L) * within / l
-    var = ((1.0 - k / G) * float(u.var(ddof=1)) / k
-           + float((second + third).sum()) / (k * G))
-    return float(u.mean()) + centre, var
+           "kish_design_effect", "naive_coverage", "expected_naive_s2", "SAMPLE_MEAN",
+           "UNWEIGHTED", "RATIO", "EXPANSION", "STRATIFIED"]

@@ -6,6 +6,7 @@ import pytest
 
 import simsample as ss
 from simsample import engine
+from simsample.engine.executor import batch_items
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def serial(setting):
 def test_parallel_runs_are_bitwise_identical_to_serial(setting, serial, n_jobs, backend):
     # the work really is split differently between the runs
     chunks = list(range(1, engine.build_plan(*setting, reps=3 * engine.CHUNK_SIZE + 123).n_chunks))
-    assert engine._batches(chunks, n_jobs) != [chunks]
+    assert batch_items(chunks, n_jobs) != [chunks]
     parallel = _run(setting, n_jobs=n_jobs, backend=backend)
     pd.testing.assert_frame_equal(parallel.summary(), serial.summary(), check_exact=True)
     for name in serial.designs:

@@ -65,24 +65,68 @@ def _add_deviation(acc, row, d, size):  # pragma: no cover
 def record(acc, row, kept, rep, estimate, se, df, tq, truth, size):  # pragma: no cover
     """Add one replication's estimate and t interval to method row ``row`` of ``acc``.
 
-    ``tq[df]`` is the t quantile for the interval's level. ``kept[row]`` holds
+    ``tq`` is the table of t quantiles of the interval's level (see
+    :func:`t_quantile`); ``df`` below 1 or a non-finite estimate or SE is a
+    failed replication. ``kept[row]`` holds
     the first ``kept.shape[1]`` replications of the chunk, or has no rows.
     (Rows are indexed here rather than passed as views: ~35% faster.)
     """
     ok = np.isfinite(estimate) and np.isfinite(se) and df >= 1.0
     if not ok:
-        acc[row, N_FAIL] += 1.0
-        if acc[row, FIRST_FAIL] < 0.0:
-            acc[row, FIRST_FAIL] = rep
-        if rep < kept.shape[1]:
-            kept[row, rep, KEEP_EST] = estimate
-            kept[row, rep, KEEP_SE] = se
-            kept[row, rep, KEEP_LOWER] = np.nan
-            kept[row, rep, KEEP_UPPER] = np.nan
+        _add_failure(acc, row, kept, rep, estimate, se)
         return
-    half = tq[np.int64(df)] * se
-    lower = estimate - half
-    upper = estimate + half
+    half = t_quantile(tq, df) * se
+    _add_interval(acc, row, kept, rep, estimate, se, estimate - half, estimate + half, truth,
+                  size)
+
+
+@kernel
+def t_quantile(tq, df):  # pragma: no cover
+    """The interval's t quantile for ``df`` degrees of freedom from the table ``tq``.
+
+    ``tq[d]`` holds the quantile for integer d; its last entry is the normal
+    quantile, used for every df beyond the table. A fractional df (Satterthwaite)
+    interpolates linearly in 1/df between its two integer neighbours, where the
+    t quantile is nearly linear (error below 1e-4 for df >= 2).
+    """
+    last = tq.size - 1
+    if df >= last:
+        return tq[last]
+    low = np.floor(df)
+    lower = tq[np.int64(low)]
+    if df == low:
+        return lower
+    upper = tq[np.int64(low) + 1]
+    w = (1.0 / low - 1.0 / df) / (1.0 / low - 1.0 / (low + 1.0))
+    return lower + w * (upper - lower)
+
+
+@kernel
+def record_bounds(acc, row, kept, rep, estimate, se, lower, upper, truth,
+                  size):  # pragma: no cover
+    """Add one replication whose method gives its interval's bounds (bootstrap-type)."""
+    if not (np.isfinite(estimate) and np.isfinite(lower) and np.isfinite(upper)):
+        _add_failure(acc, row, kept, rep, estimate, se)
+        return
+    _add_interval(acc, row, kept, rep, estimate, se, lower, upper, truth, size)
+
+
+@kernel
+def _add_failure(acc, row, kept, rep, estimate, se):  # pragma: no cover
+    acc[row, N_FAIL] += 1.0
+    if acc[row, FIRST_FAIL] < 0.0:
+        acc[row, FIRST_FAIL] = rep
+    if rep < kept.shape[1]:
+        kept[row, rep, KEEP_EST] = estimate
+        kept[row, rep, KEEP_SE] = se
+        kept[row, rep, KEEP_LOWER] = np.nan
+        kept[row, rep, KEEP_UPPER] = np.nan
+
+
+@kernel
+def _add_interval(acc, row, kept, rep, estimate, se, lower, upper, truth,
+                  size):  # pragma: no cover
+    """Count one successful replication with its interval [lower, upper]."""
     _add_deviation(acc, row, estimate - truth, size)
     if upper < truth:
         acc[row, MISS_LOW] += 1.0
@@ -121,3 +165,33 @@ def record_point(acc, row, kept, rep, estimate, truth, size):  # pragma: no cove
         kept[row, rep, KEEP_SE] = np.nan
         kept[row, rep, KEEP_LOWER] = np.nan
         kept[row, rep, KEEP_UPPER] = np.nan
+
+
+#: How a method row is recorded (``intervals`` of :func:`record_rows`).
+POINT = 0         # estimate only
+T_INTERVAL = 1    # estimate +- t(df) SE
+BOUNDS = 2        # the method writes its interval's bounds (columns LOWER, UPPER of out)
+
+#: Columns of a method's output row: estimate, SE, df, and optional bounds.
+OUT_EST = 0
+OUT_SE = 1
+OUT_DF = 2
+OUT_LOWER = 3
+OUT_UPPER = 4
+N_OUT = 5
+
+
+@kernel
+def record_rows(acc, kept, rep, out, rows, intervals, tq, truth, size):  # pragma: no cover
+    """Record output row ``rows[r]`` of ``out`` in accumulator row r, by its interval rule."""
+    for r in range(rows.size):
+        row = rows[r]
+        rule = intervals[r]
+        if rule == T_INTERVAL:
+            record(acc, r, kept, rep, out[row, OUT_EST], out[row, OUT_SE], out[row, OUT_DF],
+                   tq, truth[r], size)
+        elif rule == BOUNDS:
+            record_bounds(acc, r, kept, rep, out[row, OUT_EST], out[row, OUT_SE],
+                          out[row, OUT_LOWER], out[row, OUT_UPPER], truth[r], size)
+        else:
+            record_point(acc, r, kept, rep, out[row, OUT_EST], truth[r], size)

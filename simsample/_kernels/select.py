@@ -41,35 +41,6 @@ def floyd_sample_at(state, n_frame, n, mark, out, at, base):  # pragma: no cover
 
 
 @kernel
-def draw_two_stage(state, offsets, k, m, group_mark, unit_mark,
-                   out_group, out_psu_start, out_psu_size, out_idx):  # pragma: no cover
-    """SRS of ``k`` groups, then SRS of ``m`` units within each sampled group.
-
-    ``m < 0`` takes every unit of each sampled group (one-stage cluster
-    sampling). Writes the sampled groups, where each one's units start in
-    ``out_idx`` (``out_psu_start[k]`` is the total) and each group's size;
-    returns the number of units drawn. Assumes ``m`` <= every group's size.
-    """
-    floyd_sample(state, offsets.size - 1, k, group_mark, out_group)
-    pos = 0
-    for a in range(k):
-        g = out_group[a]
-        first = offsets[g]
-        size = offsets[g + 1] - first
-        out_psu_start[a] = pos
-        out_psu_size[a] = size
-        if m < 0:
-            for i in range(size):
-                out_idx[pos + i] = first + i
-            pos += size
-        else:
-            floyd_sample_at(state, size, m, unit_mark, out_idx, pos, first)
-            pos += m
-    out_psu_start[k] = pos
-    return pos
-
-
-@kernel
 def gather(values, idx, n, out):  # pragma: no cover
     """``out[:n] = values[idx[:n]]``; one pass, so the random reads overlap."""
     for i in range(n):

@@ -17,7 +17,7 @@ from scipy import stats
 import simsample as ss
 from simsample import engine
 from simsample._rng import xoshiro_state
-from simsample.cuda_backend import simulate_cuda
+from simsample.engine.backends.cuda import simulate_cuda
 from tests.helpers import assert_mc_close
 
 SMALL = dict(blocks=2, block_size=32)
@@ -39,7 +39,7 @@ def _cuda(pop, designs, reps, seed, **launch):
 def test_floyd_device_code_draws_every_subset_equally_often(table_bits, entry_bits, global_seed):
     from numba import cuda
 
-    from simsample._kernels.cuda import make_subset_kernel
+    from simsample.engine.backends._cuda_kernels import make_subset_kernel
 
     n_frame, n, threads, reps = 5, 2, 32, 200
     out = np.zeros((threads, reps, n), np.int64)
@@ -101,7 +101,7 @@ def test_hash_table_clears_when_its_tags_run_out(entry_bits, global_seed):
     """One tag bit left above the index bits: the table is cleared before every draw."""
     from numba import cuda
 
-    from simsample._kernels.cuda import make_subset_kernel
+    from simsample.engine.backends._cuda_kernels import make_subset_kernel
 
     out = np.zeros((8, 50, 3), np.int64)
     keys = cuda.to_device(xoshiro_state(np.random.SeedSequence(global_seed)))
@@ -131,7 +131,7 @@ def test_without_a_device_cuda_fails_with_one_line():
                             env=env, timeout=120)
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("simsample.cuda_backend.CudaUnavailableError: backend='cuda' needs")
+    assert last.startswith("simsample.engine.backends.cuda.CudaUnavailableError: backend='cuda' needs")
 
 
 STUDY = """
@@ -158,7 +158,7 @@ groups = 3
 
 
 def test_studies_run_on_the_gpu_backend(tmp_path, monkeypatch):
-    import simsample.cuda_backend as backend
+    import simsample.engine.backends.cuda as backend
 
     monkeypatch.setattr(backend, "default_blocks", lambda: 2)  # 2 x 64 simulated threads
     study = tmp_path / "gpu.toml"

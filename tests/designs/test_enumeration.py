@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import simsample as ss
-from simsample._kernels.estimate import CLUSTER_T, EST, NAIVE_T, SE
+from simsample._kernels.moments import CLUSTER_T, EST, NAIVE_T, SE
 from simsample.theory import UNWEIGHTED
 
 
@@ -61,7 +61,7 @@ def test_srs_with_replacement_exact_moments_and_inclusion():
     for draws in itertools.product(range(N), repeat=n):
         stored = np.array(draws)
         out = np.empty((2, 3))
-        design._estimate(pop, pop._y_sorted[stored], np.array([0, n]), np.array([float(N)]), out)
+        design.estimate_layout(pop, pop.stored_y[stored], np.array([0, n]), np.array([float(N)]), out)
         samples.append((1.0 / N ** n, out, stored))
     mean, var, mean_v, inclusion = _moments(samples, N)
     sigma2 = np.var(pop.y) / n  # population variance with divisor N, over n draws
@@ -78,14 +78,14 @@ def test_srs_with_replacement_exact_moments_and_inclusion():
 
 def _enumerate_stratified(pop, design):
     take = design.sample_sizes(pop)
-    sizes, offsets = pop.group_sizes, pop._offsets
+    sizes, offsets = pop.group_sizes, pop.offsets
     choices = [itertools.combinations(range(s), t) for s, t in zip(sizes, take)]
     p = 1.0 / math.prod(math.comb(int(s), int(t)) for s, t in zip(sizes, take))
     start = np.concatenate(([0], np.cumsum(take)))
     for units in itertools.product(*choices):
         stored = np.concatenate([offsets[h] + np.array(u) for h, u in enumerate(units)])
         out = np.empty((2, 3))
-        design._estimate(pop, pop._y_sorted[stored], start, sizes.astype(float), out)
+        design.estimate_layout(pop, pop.stored_y[stored], start, sizes.astype(float), out)
         yield p, out, stored
 
 
@@ -133,7 +133,7 @@ def _systematic_pps_group_samples(sizes, k):
 
 
 def _enumerate_pps(pop, design):
-    sizes, offsets = pop.group_sizes, pop._offsets
+    sizes, offsets = pop.group_sizes, pop.offsets
     m = design.per_group
     for groups, p_groups in _systematic_pps_group_samples(list(sizes), design.groups).items():
         assert len(set(groups)) == len(groups)  # without replacement
@@ -142,7 +142,7 @@ def _enumerate_pps(pop, design):
                                          for g in groups]):
             stored = np.concatenate([offsets[g] + np.array(u) for g, u in zip(groups, units)])
             out = np.empty((2, 3))
-            design._estimate(pop, pop._y_sorted[stored], np.arange(len(groups) + 1) * m,
+            design.estimate_layout(pop, pop.stored_y[stored], np.arange(len(groups) + 1) * m,
                              sizes[list(groups)].astype(float), out)
             yield p_groups * p_within, out, stored
 
@@ -217,7 +217,7 @@ def _three_level_population(subgroup_sizes, seed=5):
 def _enumerate_three_stage(pop, design, keep_sizes=False):
     k, l, m = design.groups, design.subgroups, design.per_subgroup
     per_group = pop.subgroups_per_group
-    gso, so = pop._group_sub_offsets, pop._sub_offsets
+    gso, so = pop.group_sub_offsets, pop.sub_offsets
     sub_sizes = pop.subgroup_sizes
     for groups in itertools.combinations(range(pop.n_groups), k):
         p1 = 1.0 / math.comb(pop.n_groups, k)
@@ -232,7 +232,7 @@ def _enumerate_three_stage(pop, design, keep_sizes=False):
                 psu_size = np.column_stack([per_group[list(groups)].astype(float),
                                             sub_sizes[chosen].reshape(k, l).astype(float)])
                 out = np.empty((2, 3))
-                design._estimate(pop, pop._y_sorted[stored], np.arange(k + 1) * l * m,
+                design.estimate_layout(pop, pop.stored_y[stored], np.arange(k + 1) * l * m,
                                  psu_size, out)
                 if keep_sizes:
                     yield p1 * p2 * p3, out, stored, psu_size
@@ -285,11 +285,11 @@ def test_three_stage_estimates_and_standard_errors_match_a_reference(estimator):
     samples = list(_enumerate_three_stage(pop, design, keep_sizes=True))
     for _, out, stored, psu_size in samples:
         estimate, se = _reference_three_stage(
-            pop._y_sorted[stored].reshape(k, l, m), psu_size[:, 0], psu_size[:, 1:],
+            pop.stored_y[stored].reshape(k, l, m), psu_size[:, 0], psu_size[:, 1:],
             pop.n_groups, pop.n_units, estimator == "ratio")
         assert out[CLUSTER_T, EST] == pytest.approx(estimate)
         assert out[CLUSTER_T, SE] == pytest.approx(se)
-        assert out[NAIVE_T, EST] == pytest.approx(pop._y_sorted[stored].mean())
+        assert out[NAIVE_T, EST] == pytest.approx(pop.stored_y[stored].mean())
     if estimator == "ratio":
         mean, _, _, _ = _moments([s[:3] for s in samples], pop.n_units)
         theory = ss.theory.moments(pop, design)
@@ -322,7 +322,7 @@ def test_three_stage_equal_sizes_matches_cochran_and_enumeration():
 # -- inclusion probabilities of the core designs ----------------------------------------------
 
 def _enumerate_group_design(pop, k, take):
-    sizes, offsets = pop.group_sizes, pop._offsets
+    sizes, offsets = pop.group_sizes, pop.offsets
     for groups in itertools.combinations(range(pop.n_groups), k):
         p = 1.0 / math.comb(pop.n_groups, k)
         choices = [itertools.combinations(range(sizes[g]), take or sizes[g]) for g in groups]

@@ -49,7 +49,7 @@ def test_inclusion_frequencies_match_inclusion_probabilities(case, global_seed):
     state = xoshiro_state(np.random.SeedSequence(global_seed))
     counts = np.zeros(pop.n_units)
     for _ in range(reps):
-        stored = design._draw_stored(pop, state)[0]
+        stored = design.sample_fields(pop, *design.sampler(pop).draw_into(state))[0]
         counts[np.unique(stored)] += 1
     frequency = pop._to_caller_order(counts / reps)
     pi = design.inclusion_probabilities(pop)
@@ -71,7 +71,7 @@ def test_pps_joint_group_frequencies_match_enumerated_systematic_sampling(global
     state = xoshiro_state(np.random.SeedSequence(global_seed))
     counts = dict.fromkeys(exact, 0)
     for _ in range(reps):
-        groups = design._draw_stored(pop, state)[3]
+        groups = design.sample_fields(pop, *design.sampler(pop).draw_into(state))[3]
         counts[tuple(sorted(groups.tolist()))] += 1
     z = _bonferroni_z(len(exact))
     for key, p in exact.items():

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import simsample as ss
-from simsample.allocation import allocate
+from simsample.designs.allocation import allocate
 
 seeds = st.integers(0, 2**32 - 1)
 
@@ -23,7 +23,7 @@ SCHOOLS = ss.three_level(7, [2, 4, 3, 3, 2, 5, 3], ss.sizes.poisson(5, minimum=3
 
 
 def _stored_group(pop, stored):
-    return np.searchsorted(pop._offsets, stored, side="right") - 1
+    return np.searchsorted(pop.offsets, stored, side="right") - 1
 
 
 @given(seed=seeds, n=st.integers(2, 80))

@@ -7,7 +7,8 @@ import pytest
 
 import simsample as ss
 from simsample._rng import child
-from simsample.effects import DIFFERENCE_METHODS, sample_estimates
+from simsample.estimands.difference import DIFFERENCE_METHODS
+from simsample.estimands.one_sample import sample_estimates
 from tests.helpers import assert_mc_close
 
 

@@ -1,6 +1,6 @@
 """Per-sample estimators of the difference estimand against independent implementations.
 
-Every check calls ``simsample.effects.sample_estimates``, i.e. exactly the
+Every check calls ``simsample.estimands.one_sample.sample_estimates``, i.e. exactly the
 compiled kernel the Monte Carlo loop runs, on one drawn sample, and compares
 it with scipy, statsmodels or a hand-written numpy computation on the sampled
 units (read through the public ``Population`` / ``Sample`` attributes).
@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import simsample as ss
-from simsample.effects import DIFFERENCE_METHODS, sample_estimates
+from simsample.estimands.difference import DIFFERENCE_METHODS
+from simsample.estimands.one_sample import sample_estimates
 
 RTOL = 1e-9
 ROW = {name: i for i, name in enumerate(DIFFERENCE_METHODS)}

@@ -5,7 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simsample._kernels.estimate import CLUSTER_T, DF, EST, NAIVE_T, SE, srs_mean, two_stage_mean
+from simsample._kernels.moments import CLUSTER_T, DF, EST, NAIVE_T, SE
+from simsample.designs._srs_kernels import srs_mean
+from simsample.designs._two_stage_kernels import two_stage_mean
 
 
 def test_srs_mean_matches_textbook_intervals():

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from simsample._kernels.select import draw_two_stage, floyd_sample
+from simsample._kernels.select import floyd_sample
+from simsample.designs._two_stage_kernels import draw_two_stage
 
 
 def _state(seed):

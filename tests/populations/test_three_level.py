@@ -34,7 +34,7 @@ def test_subgroups_are_stored_nested_and_reported_in_the_callers_order():
     # each subgroup is contiguous inside its group in storage
     stored_sub = np.repeat(np.arange(5), pop.subgroup_sizes)
     stored_group = np.repeat(np.arange(3), pop.group_sizes)
-    np.testing.assert_array_equal(stored_group[pop._sub_offsets[:-1]],
+    np.testing.assert_array_equal(stored_group[pop.sub_offsets[:-1]],
                                   np.repeat(np.arange(3), pop.subgroups_per_group))
     assert (np.diff(stored_sub) >= 0).all()
     np.testing.assert_array_equal(pop.subgroup_codes, np.searchsorted(labels, frame["class"]))

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import simsample as ss
-from simsample import checkpoint, engine
+from simsample import engine
+from simsample.studies import checkpoint
 
 from .common import chunk_files, summary_bytes, tiny
 
@@ -75,7 +76,7 @@ icc = [0.05, 0.2, 0.4]
 # The CLI, with a short pause after each chunk is saved so that the kill lands partway.
 LAUNCHER = """
 import sys, time
-import simsample.checkpoint as checkpoint
+import simsample.studies.checkpoint as checkpoint
 save = checkpoint.Checkpoint.save
 def slow_save(self, *args, **kwargs):
     save(self, *args, **kwargs)

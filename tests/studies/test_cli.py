@@ -12,7 +12,7 @@ import pytest
 
 import simsample as ss
 from simsample import cli, engine
-from simsample.config import load_study
+from simsample.studies.config import load_study
 
 from ..helpers import assert_mc_close
 from .common import TINY_TOML, write

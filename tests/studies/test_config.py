@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import simsample as ss
-from simsample.config import StudyFileError, load_study
+from simsample.studies.config import StudyFileError, load_study
 
 from .common import TINY_TOML, tiny, write
 

@@ -10,23 +10,40 @@ import pytest
 
 import simsample as ss
 from simsample import cli, engine
-from simsample._kernels.accumulate import record
 from simsample._kernels.rng import uniform01
-from simsample._task import KernelTask, t_quantiles
-from simsample.config import DESIGN_KINDS, register_design_kind
+from simsample.designs import Sampler
+from simsample.studies.config import DESIGN_KINDS, register_design_kind
 from simsample.studies import replay
 
 CHUNK = engine.CHUNK_SIZE
 FAIL_AT = 3  # replication r of a chunk fails when r % every == FAIL_AT
+KERNELS = __name__  # this module holds the test design's kernels, as a user's package would
 
 
 @numba.njit(cache=False)
-def _flaky_chunk(every, state, reps, truth, tq, acc, kept):  # pragma: no cover
-    """One uniform per replication as the estimate; NaN when rep % every == FAIL_AT."""
-    for rep in range(reps):
-        u = uniform01(state)
-        estimate = np.nan if rep % every == FAIL_AT else u
-        record(acc, 0, kept, rep, estimate, 0.25, 5.0, tq, truth[0], 1.0)
+def prepare_flaky(params):  # pragma: no cover
+    """Scratch: the form of a one-unit sample, and the replication counter and its uniform."""
+    return (np.zeros(1, np.int64), np.arange(2), np.ones(1), np.full(1, -1),
+            np.zeros(1, np.int64), np.zeros(1))
+
+
+@numba.njit(cache=False)
+def draw_flaky(state, params, scr):  # pragma: no cover
+    """One uniform per replication; counts the replications of the chunk."""
+    scr[5][0] = uniform01(state)
+    scr[4][0] += 1
+    return 1, 1
+
+
+@numba.njit(cache=False)
+def mean_flaky(ys, n, k, params, scr, out):  # pragma: no cover
+    """The uniform as the estimate of both rows; NaN when rep % every == FAIL_AT."""
+    rep = scr[4][0] - 1
+    estimate = np.nan if rep % params[0] == FAIL_AT else scr[5][0]
+    for row in range(2):
+        out[row, 0] = estimate
+        out[row, 1] = 0.25
+        out[row, 2] = 5.0
 
 
 @dataclass(frozen=True)
@@ -41,10 +58,13 @@ class Flaky(ss.Design):
     def expected_size(self, population):
         return 1.0
 
-    def _mean_task(self, population, level):
-        return KernelTask(kernel=_flaky_chunk, args=(self.every,), methods=("flaky_t",),
-                          estimators=("uniform",), targets=("one half",),
-                          truth=np.array([0.5]), tq=t_quantiles(level, [5]))
+    def sampler(self, population):
+        return Sampler(KERNELS, "prepare_flaky", "draw_flaky", "mean_flaky",
+                       params=(self.every,), kind="element", n_units=population.n_units,
+                       form_groups=population.n_units, max_n=1, mean_dfs=(5,))
+
+    def estimator_names(self, population):
+        return ("uniform", "uniform")
 
 
 @pytest.fixture
@@ -90,17 +110,20 @@ kind = "Flaky"
         n_failed, keys = _expected_failures(every, reps)
         row = summary[summary["condition"] == condition].iloc[0]
         assert row["n_failed"] == n_failed and row["reps"] == reps - n_failed
-        assert record_json["conditions"][condition]["failures"] == {"flaky/flaky_t": keys}
+        assert record_json["conditions"][condition]["failures"] == {
+            "flaky/naive_t": keys, "flaky/cluster_t": keys}
         assert len(keys) == engine.MAX_FAILURE_KEYS  # one per chunk, capped
         assert ", ".join(f"({c}, {r})" for c, r in keys) in html
-        assert record_json["summary"][condition]["n_failed"] == n_failed
+        assert record_json["summary"][2 * condition]["n_failed"] == n_failed  # naive_t row
 
     bad = replay(study, 0, "flaky", chunk=2, rep=FAIL_AT)
     good = replay(study, 0, "flaky", chunk=2, rep=FAIL_AT + 1)
-    assert bad.estimates["failed"].tolist() == [True] and np.isnan(bad.estimates["estimate"][0])
-    assert good.estimates["failed"].tolist() == [False]
+    assert bad.estimates["failed"].tolist() == [True, True]
+    assert np.isnan(bad.estimates["estimate"][0])
+    assert good.estimates["failed"].tolist() == [False, False]
     assert 0.0 <= good.estimates["estimate"][0] < 1.0
-    assert bad.sample is None  # this test design cannot draw outside its kernel
+    # the replayed sample is the kernel's: its drawing kernel ran rep + 1 times
+    assert bad.sample.scratch[4][0] == FAIL_AT + 1
 
 
 def test_zero_within_group_variance_is_not_a_failure(tmp_path):

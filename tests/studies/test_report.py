@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 import simsample as ss  # noqa: E402
-from simsample.report import figure_layout, render_html, study_figures  # noqa: E402
+from simsample.studies.report import figure_layout, render_html, study_figures  # noqa: E402
 
 from .common import tiny  # noqa: E402
 

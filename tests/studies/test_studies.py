@@ -7,8 +7,8 @@ import pytest
 
 import simsample as ss
 from simsample import engine
-from simsample.checkpoint import CheckpointMismatchError
-from simsample.config import load_study
+from simsample.studies.checkpoint import CheckpointMismatchError
+from simsample.studies.config import load_study
 from simsample.studies import replay
 
 from .common import chunk_files, summary_bytes, tiny
@@ -18,15 +18,17 @@ CHUNK = engine.CHUNK_SIZE
 
 @pytest.fixture
 def count_chunks(monkeypatch):
-    """Records every (plan seed spawn key, chunk) that engine.run_chunk computes."""
+    """Records every (plan seed spawn key, chunk) that the executor computes."""
+    from simsample.engine import executor
+
     computed = []
-    run_chunk = engine.run_chunk
+    run_chunk = executor.run_chunk
 
     def counting(plan, chunk):
         computed.append((tuple(plan.seed.spawn_key), chunk))
         return run_chunk(plan, chunk)
 
-    monkeypatch.setattr(engine, "run_chunk", counting)
+    monkeypatch.setattr(executor, "run_chunk", counting)
     return computed
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import simsample as ss
-from simsample.datasets import california_schools, california_schools_frame
+from simsample.population.datasets import california_schools, california_schools_frame
 from tests.helpers import assert_mc_close
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -1,30 +1,47 @@
-"""Kernel tasks as worker processes receive them."""
+"""Generated chunk loops: one file per spec, compiled once and loaded from numba's cache."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 
-def test_workers_call_the_cached_module_kernels(tmp_path):
-    """In another process a pickled kernel is a new, uncached dispatcher; workers swap it."""
-    import pickle
-    import subprocess
-    import sys
+import simsample as ss
+from simsample.engine import build_plan
+from simsample.engine.loops import cache_dir, compiled_loop, loop_source
 
-    from simsample._kernels import simulate as kernels
 
-    (tmp_path / "kernels.pkl").write_bytes(pickle.dumps(
-        [kernels.simulate_srs_chunk, kernels.simulate_two_stage_chunk]))
+def test_a_second_process_loads_the_compiled_loop_from_the_cache():
+    pop = ss.two_level(n_groups=12, group_size=6, seed=1)
+    task = build_plan(pop, {"t": ss.TwoStage(4, 3)}, 10).tasks[0]
+    compiled_loop(task.spec)(*task.args, np.ones(4, np.uint64), np.zeros((1, 4), np.uint64), 1,
+                             task.truth, task.tq, task.rows, task.intervals,
+                             np.zeros((2, 15)), np.zeros((2, 0, 4)))
     check = """
-import pickle, sys
-from simsample._kernels import simulate as kernels
-from simsample._task import module_kernel
-copies = pickle.loads(open(sys.argv[1], "rb").read())
-modules = [kernels.simulate_srs_chunk, kernels.simulate_two_stage_chunk]
-pairs = list(zip(copies, modules))
-print([c is m for c, m in pairs], [module_kernel(c) is m for c, m in pairs])
+import numpy as np, simsample as ss
+from simsample.engine import build_plan
+from simsample.engine.loops import compiled_loop
+pop = ss.two_level(n_groups=12, group_size=6, seed=1)
+task = build_plan(pop, {"t": ss.TwoStage(4, 3)}, 10).tasks[0]
+loop = compiled_loop(task.spec)
+loop(*task.args, np.ones(4, np.uint64), np.zeros((1, 4), np.uint64), 1, task.truth, task.tq,
+     task.rows, task.intervals, np.zeros((2, 15)), np.zeros((2, 0, 4)))
+print(sum(loop.stats.cache_hits.values()), sum(loop.stats.cache_misses.values()))
 """
     root = Path(__file__).resolve().parents[2]
-    result = subprocess.run([sys.executable, "-c", check, str(tmp_path / "kernels.pkl")],
-                            capture_output=True, text=True, cwd=root, check=True,
-                            env={**os.environ, "PYTHONPATH": str(root)})
-    assert result.stdout.split("\n")[0] == "[False, False] [True, True]"
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                            cwd=root, check=True, env={**os.environ, "PYTHONPATH": str(root)})
+    assert result.stdout.split() == ["1", "0"]
+
+
+def test_one_file_per_spec_named_by_its_source():
+    pop = ss.two_level(n_groups=12, group_size=6, seed=1)
+    a = build_plan(pop, {"t": ss.TwoStage(4, 3)}, 10).tasks[0].spec
+    b = build_plan(pop, {"t": ss.TwoStage(4, 3)}, 10, methods=["cluster_t"]).tasks[0].spec
+    c = build_plan(pop, {"t": ss.SRS(5)}, 10).tasks[0].spec
+    assert a.key() == b.key() != c.key()   # selecting built-in rows does not change the loop
+    compiled_loop(c)
+    path = cache_dir() / f"loop_{c.key()}.py"
+    assert path.read_text() == loop_source(c)
+    assert "from simsample.designs._srs_kernels import draw_srs as _draw" in loop_source(c)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import simsample as ss
-from simsample._kernels.estimate import CLUSTER_T, EST, NAIVE_T, SE
+from simsample._kernels.moments import CLUSTER_T, EST, NAIVE_T, SE
 from simsample.theory import UNWEIGHTED
 
 SIZES_EQUAL = [3, 3, 3, 3]
@@ -29,7 +29,7 @@ def _population(sizes, seed=3):
 def _enumerate_group_design(pop, design):
     """Yield (probability, out) for every sample of a TwoStage/ClusterSample design."""
     sizes = pop.group_sizes
-    offsets = pop._offsets
+    offsets = pop.offsets
     k = design.groups
     take = getattr(design, "per_group", None)
     p_groups = 1.0 / math.comb(pop.n_groups, k)
@@ -37,11 +37,11 @@ def _enumerate_group_design(pop, design):
         choices = [itertools.combinations(range(sizes[g]), take or sizes[g]) for g in groups]
         p_within = math.prod(1.0 / math.comb(sizes[g], take or sizes[g]) for g in groups)
         for units in itertools.product(*choices):
-            ys = np.concatenate([pop._y_sorted[offsets[g] + np.array(u)]
+            ys = np.concatenate([pop.stored_y[offsets[g] + np.array(u)]
                                  for g, u in zip(groups, units)])
             start = np.concatenate(([0], np.cumsum([len(u) for u in units])))
             out = np.empty((2, 3))
-            design._estimate(pop, ys, start, sizes[list(groups)].astype(float), out)
+            design.estimate_layout(pop, ys, start, sizes[list(groups)].astype(float), out)
             yield p_groups * p_within, out
 
 
@@ -123,7 +123,7 @@ def test_srs_enumeration_matches_theory_and_unbiased_variance_estimate():
     outs = []
     for units in itertools.combinations(range(pop.n_units), n):
         out = np.empty((2, 3))
-        design._estimate(pop, pop._y_sorted[list(units)], None, None, out)
+        design.estimate_layout(pop, pop.stored_y[list(units)], None, None, out)
         outs.append(out)
     outs = np.array(outs)
     mean = p * outs[:, CLUSTER_T, EST].sum()

@@ -1,0 +1,316 @@
+"""The design protocol, the sampler a design hands the engine, and one drawn sample.
+
+A design is a frozen, validated dataclass. What the engine needs of it is a
+:class:`Sampler`: its compiled ``prepare``/``draw``/``mean`` kernels (named,
+so that worker processes load them from numba's cache) and their parameters.
+``design.draw(population)`` runs the same kernels once, so a drawn sample is
+exactly what a replication of the loop sees; ``design.replay(population,
+state, rep)`` runs them ``rep + 1`` times from a chunk's generator state, which
+reproduces the loop's replication ``rep`` even for designs whose scratch
+carries over from one replication to the next (PPS).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .._rng import as_seed_sequence, xoshiro_state
+from .._validation import InvalidParameterError
+
+if TYPE_CHECKING:  # designs never import populations at run time
+    import pandas as pd
+
+    from ..population import Population
+
+#: Estimators of the mean, as named in the ``estimator`` column of the summary.
+SAMPLE_MEAN = "sample mean"
+UNWEIGHTED = "unweighted mean"
+RATIO = "ratio"
+EXPANSION = "expansion"
+STRATIFIED = "stratified"
+#: ``estimator=`` choices of the group designs.
+ESTIMATORS = (RATIO, EXPANSION)
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Expectation and variance of an estimator under a design.
+
+    ``exact`` is False when the variance is an approximation (the ratio
+    estimator with unequal group sizes); ``expectation`` is NaN where no exact
+    value is known.
+    """
+
+    expectation: float
+    variance: float
+    exact: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Sampler:
+    """A design's compiled kernels for one population, and their parameters.
+
+    ``module`` holds ``prepare(params) -> scr``, ``draw(state, params, scr) ->
+    (n, k)`` and ``mean(ys, n, k, params, scr, out)`` (conventions in
+    :mod:`simsample.designs._srs_kernels`). ``kind`` is ``"element"`` (units
+    are the PSUs) or ``"cluster"``; ``form_groups`` the ``n_groups`` of the
+    shared form (G, or N for element designs); ``shared_form`` whether
+    methods of the shared form apply (False for Stratified: its strata are not
+    sampled); ``max_n`` the largest sample; ``mean_dfs`` every df the
+    built-in intervals of the mean can have; ``estimands`` what the design
+    supports.
+    """
+
+    module: str
+    prepare: str
+    draw: str
+    mean: str
+    params: tuple
+    kind: str
+    n_units: int
+    form_groups: int
+    max_n: int
+    mean_dfs: tuple[int, ...]
+    shared_form: bool = True
+    estimands: tuple[str, ...] = ("mean",)
+
+    def kernel(self, name: str):
+        return getattr(importlib.import_module(self.module), name)
+
+    def draw_into(self, state: np.ndarray, draws: int = 1):
+        """Run the drawing kernel ``draws`` times from ``state``; the last sample's scratch."""
+        draw = self.kernel(self.draw)
+        scr = self.kernel(self.prepare)(self.params)
+        n = k = 0
+        for _ in range(draws):
+            n, k = draw(state, self.params, scr)
+        return scr, int(n), int(k)
+
+
+class Design:
+    """Base class of sampling designs.
+
+    Subclasses define :meth:`check`, :meth:`expected_size`, :meth:`sampler`,
+    :meth:`moments`, :meth:`frame_columns`, :meth:`estimator_names` and
+    ``_stored_inclusion``; see :class:`~simsample.designs.SRS` for the smallest one.
+    """
+
+    def check(self, population: Population) -> None:
+        """Raise :class:`InfeasibleDesignError` if the design cannot be drawn from ``population``."""
+        raise NotImplementedError
+
+    def expected_size(self, population: Population) -> float:
+        """Expected number of sampled units."""
+        raise NotImplementedError
+
+    def sampler(self, population: Population) -> Sampler:
+        """The compiled kernels that draw this design from ``population`` (after :meth:`check`)."""
+        raise NotImplementedError
+
+    def moments(self, population: Population, estimator: str | None = None) -> Moments:
+        """Exact (or flagged approximate) expectation and variance of an estimator of the mean."""
+        raise NotImplementedError(f"no theory for {type(self).__name__} yet")
+
+    def frame_columns(self, sample: Sample) -> tuple[dict, dict]:
+        """A drawn sample's design columns and the matching SurveyDesign arguments."""
+        raise NotImplementedError(f"{type(self).__name__} has no sample frame yet")
+
+    def estimate_layout(self, population: Population, ys, psu_start, psu_size, out) -> None:
+        """The built-in mean estimators (rows ``naive_t``, ``cluster_t`` of ``out``) on a
+        sample given in the design's layout (``Sample.psu_start``, ``Sample.psu_size``): the
+        kernels the loop runs, for hand-made samples (exact enumeration)."""
+        raise NotImplementedError
+
+    def estimator_names(self, population: Population) -> tuple[str, str]:
+        """The estimators behind the built-in ``naive_t`` and ``cluster_t`` rows."""
+        raise NotImplementedError
+
+    def sample_fields(self, population: Population, scr, n: int, k: int) -> tuple:
+        """(stored units, psu_start, psu_size, group codes) of a sample in scratch ``scr``."""
+        return (scr[0][:n].copy(), scr[1][:k + 1].copy(), scr[2][:k].copy(),
+                scr[3][:k].copy())
+
+    def inclusion_probabilities(self, population: Population) -> np.ndarray:
+        """pi_i, the probability that unit i is in the sample, for every unit.
+
+        One value per unit, in the population's (caller's) order; exact.
+        """
+        self.check(population)
+        return population.to_caller_order(self._stored_inclusion(population))
+
+    def weights(self, population: Population) -> np.ndarray:
+        """Design weights 1 / pi_i of every unit, in the population's order."""
+        return 1.0 / self.inclusion_probabilities(population)
+
+    def _stored_inclusion(self, population: Population) -> np.ndarray:
+        """Inclusion probabilities in grouped storage order."""
+        raise NotImplementedError
+
+    def draw(self, population: Population, seed=None) -> Sample:
+        """Draw one sample from ``population`` (``seed``: None, an int or a SeedSequence)."""
+        self.check(population)
+        return self.replay(population, xoshiro_state(as_seed_sequence(seed)), 0)
+
+    def replay(self, population: Population, state: np.ndarray, rep: int) -> Sample:
+        """Replication ``rep`` of a chunk whose sampling stream starts at ``state``.
+
+        Runs the design's drawing kernel ``rep + 1`` times, exactly as the
+        engine's loop does, and returns the last sample. ``state`` is not
+        changed.
+        """
+        sampler = self.sampler(population)
+        scr, n, k = sampler.draw_into(np.array(state, dtype=np.uint64), rep + 1)
+        return Sample(population, self, sampler, scr, n, k)
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """One sample drawn by a design: its units, how they were drawn, and the methods' form.
+
+    ``units`` are positions in the population (its caller's order); ``groups``
+    the codes of the sampled groups, ``psu`` the index of each unit's sampled
+    group in ``groups`` (-1 for element sampling). :attr:`form` is the shared
+    sample form the methods see in the replication loop.
+    """
+
+    population: Population
+    design: Design
+    sampler: Sampler
+    scratch: tuple
+    n: int
+    k: int
+
+    @property
+    def stored(self) -> np.ndarray:
+        """Positions of the sampled units in the population's grouped storage."""
+        return self._fields[0]
+
+    @property
+    def psu_start(self) -> np.ndarray:
+        """Where each sampled group's units start in :attr:`y` (its design's layout)."""
+        return self._fields[1]
+
+    @property
+    def psu_size(self) -> np.ndarray:
+        """Population sizes behind the sampled groups (its design's layout)."""
+        return self._fields[2]
+
+    @property
+    def _fields(self):
+        fields = self.__dict__.get("_cached_fields")
+        if fields is None:
+            fields = self.design.sample_fields(self.population, self.scratch, self.n, self.k)
+            object.__setattr__(self, "_cached_fields", fields)
+        return fields
+
+    @property
+    def form(self) -> tuple:
+        """``(y, start, size, k, n_units, n_groups)``: the sample as methods receive it."""
+        s = self.sampler
+        return (self.y_form, self.scratch[1][:self.k + 1].copy(), self.scratch[2][:self.k].copy(),
+                self.k, s.n_units, s.form_groups)
+
+    @property
+    def y_form(self) -> np.ndarray:
+        """y of the sampled units in the order of the drawing kernel."""
+        return self.population.stored_y[self.scratch[0][:self.n]]
+
+    @property
+    def units(self) -> np.ndarray:
+        return self.population.caller_positions(self.stored)
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.population.stored_y[self.stored]
+
+    @property
+    def groups(self) -> np.ndarray:
+        return self._fields[3].copy()
+
+    @property
+    def psu(self) -> np.ndarray:
+        counts = np.diff(self.psu_start)
+        if self._fields[3][0] < 0:
+            return np.full(self.stored.size, -1)
+        return np.repeat(np.arange(counts.size), counts)
+
+    @property
+    def size(self) -> int:
+        return int(self.n)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Design weight 1/pi of every sampled unit (as in :meth:`Design.weights`)."""
+        return 1.0 / self.design._stored_inclusion(self.population)[self.stored]
+
+    def estimate(self, level: float = 0.95, *, estimand: str = "mean",
+                 methods=None) -> pd.DataFrame:
+        """The engine's estimates and intervals for this sample, one row per method.
+
+        ``methods`` as in :func:`simsample.simulate` (None: the defaults).
+        ``estimand="difference"``: the effects of x (see
+        :mod:`simsample.estimands.difference`). The same compiled kernels as
+        the replication loop.
+        """
+        from ..estimands import estimate_sample
+
+        return estimate_sample(self, level, estimand=estimand, methods=methods)
+
+    def to_frame(self) -> pd.DataFrame:
+        """This sample with its design columns, for :class:`simsample.SurveyDesign`.
+
+        Columns: ``unit`` (position in the population), ``y``, ``weight`` (the
+        design weight 1/pi) and the design's ids and fpc columns (see each
+        design's :meth:`~Design.frame_columns`). ``frame.attrs["survey_design"]``
+        holds the matching SurveyDesign arguments.
+        """
+        import pandas as pd
+
+        columns, spec = self.design.frame_columns(self)
+        frame = pd.DataFrame(columns)
+        frame.attrs["survey_design"] = spec
+        return frame
+
+    def __repr__(self):
+        return f"Sample({self.design}, n={self.size})"
+
+
+def check_designs(designs) -> dict[str, Design]:
+    """Normalise ``designs`` (a Design, a list, or a dict name -> Design) to a dict."""
+    if isinstance(designs, Design):
+        designs = {str(designs): designs}
+    elif isinstance(designs, (list, tuple)):
+        named = {str(d): d for d in designs}
+        if len(named) < len(designs):
+            raise InvalidParameterError(
+                "'designs' given as a list must not repeat a design; pass a dict of "
+                f"name -> Design to name them; got {[str(d) for d in designs]}.")
+        designs = named
+    if not isinstance(designs, dict) or not designs:
+        raise InvalidParameterError(
+            "'designs' must be a Design, a list of Designs or a non-empty dict of "
+            f"name -> Design; got {designs!r}.")
+    for name, design in designs.items():
+        if not isinstance(name, str) or not name:
+            raise InvalidParameterError(f"design names must be non-empty strings; got {name!r}.")
+        if not isinstance(design, Design):
+            raise InvalidParameterError(
+                f"design {name!r} must be a simsample Design (SRS, TwoStage, ClusterSample, ...); "
+                f"got {design!r}.")
+    return dict(designs)
+
+
+def check_estimator(estimator, valid, design) -> None:
+    """Refuse an estimator name that ``design``'s theory does not know."""
+    if estimator not in valid:
+        names = ", ".join(repr(v) for v in valid if v is not None)
+        raise ValueError(f"'estimator' for {design} must be one of {names}; got {estimator!r}.")
+
+
+def srs_variance(population: Population, n: float) -> float:
+    """Var(ybar) of an SRS of ``n`` units without replacement: (1 - n/N) S^2 / n."""
+    return (1.0 - n / population.n_units) * population.variance / n

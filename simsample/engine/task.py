@@ -1,0 +1,83 @@
+"""What the engine runs for one design: a generated chunk loop and its inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .loops import LoopSpec, compiled_loop
+
+
+@dataclass(frozen=True, eq=False)
+class KernelTask:
+    """One design's replication loop under one estimand, ready to run chunk by chunk.
+
+    ``args`` are ``(y, x, dparams, eparams, n_units, n_groups)`` of the
+    generated loop (:mod:`simsample.engine.loops`). ``methods`` name the
+    accumulator rows, ``rows`` the output row of each, ``truth`` its target's
+    value, ``intervals`` its interval rule (``simsample._kernels.accumulate``),
+    ``estimators`` and ``targets`` describe them for the summary;
+    ``stream_keys`` address the random streams of methods that need one.
+    """
+
+    spec: LoopSpec
+    args: tuple
+    methods: tuple[str, ...]
+    estimators: tuple[str, ...]
+    targets: tuple[str, ...]
+    truth: np.ndarray
+    tq: np.ndarray
+    rows: np.ndarray
+    intervals: np.ndarray
+    stream_keys: tuple[int, ...] = ()
+
+    @property
+    def has_interval(self) -> tuple[bool, ...]:
+        return tuple(bool(rule) for rule in self.intervals)
+
+    def run(self, state: np.ndarray, method_states: np.ndarray, reps: int, acc: np.ndarray,
+            kept: np.ndarray) -> None:
+        compiled_loop(self.spec)(*self.args, state, method_states, reps, self.truth, self.tq,
+                                 self.rows, self.intervals, acc, kept)
+
+    def writable(self) -> KernelTask:
+        """The task as a worker process should run it (call it in the worker).
+
+        joblib hands large arrays to worker processes as read-only memory maps;
+        numba types those differently and would compile every kernel again, so
+        array arguments (also inside the parameter tuples) are made writable.
+        """
+        return replace(self, args=_writable(self.args), truth=np.array(self.truth),
+                       tq=np.array(self.tq), rows=np.array(self.rows),
+                       intervals=np.array(self.intervals))
+
+
+def _writable(value):
+    if isinstance(value, np.ndarray):
+        return np.require(value, requirements=("C", "W"))
+    if isinstance(value, tuple):
+        return tuple(_writable(v) for v in value)
+    return value
+
+
+def t_quantiles(level: float, dfs, *, upto: int | None = None) -> np.ndarray:
+    """Table ``tq`` of two-sided ``level`` t quantiles, as the accumulators read it.
+
+    ``tq[df]`` is the quantile for each integer df in ``dfs`` (every df in
+    1..``upto`` too, if given); the last entry is the normal quantile, used for
+    larger df (see ``simsample._kernels.accumulate.t_quantile``). Other entries
+    are NaN.
+    """
+    from scipy.special import ndtri, stdtrit  # lighter to import than scipy.stats
+
+    dfs = set(int(d) for d in dfs)
+    if upto is not None:
+        dfs.update(range(1, int(upto) + 1))
+    dfs = np.array(sorted(d for d in dfs if d >= 1), dtype=np.int64)
+    top = int(dfs.max()) if dfs.size else 0
+    table = np.full(top + 2, np.nan)
+    if dfs.size:
+        table[dfs] = stdtrit(dfs.astype(np.float64), 0.5 + level / 2.0)
+    table[-1] = ndtri(0.5 + level / 2.0)
+    return table

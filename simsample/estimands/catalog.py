@@ -1,0 +1,15 @@
+"""Every estimand by name: the one place that lists them."""
+
+from __future__ import annotations
+
+from .._validation import check_choice
+from .difference import DifferenceEstimand
+from .mean import MeanEstimand
+
+#: Every estimand by name (``simulate(..., estimand=...)``).
+ESTIMANDS = {"mean": MeanEstimand(), "difference": DifferenceEstimand()}
+
+
+def get_estimand(name: str, *, owner: str | None = None):
+    """The estimand called ``name`` (a ValueError naming the choices otherwise)."""
+    return ESTIMANDS[check_choice(name, "estimand", ESTIMANDS, owner=owner)]

@@ -1,0 +1,15 @@
+"""Survey-design planning: cost-optimal cluster samples, variance components, verification.
+
+* :mod:`.optimal` — :func:`optimal_design`, :func:`optimal_three_stage` (the
+  :class:`SurveyPlan` a planner fields);
+* :mod:`.components` — :func:`variance_components` of a real population (delta, B^2, W^2);
+* :mod:`.verify` — :func:`verify` draws the planned design many times; :func:`budget_curve`.
+"""
+
+from .components import VarianceComponents, variance_components
+from .optimal import Allocation, Plan, SurveyPlan, optimal_design, optimal_three_stage
+from .verify import Verification, budget_curve, synthetic_population, verify
+
+__all__ = ["Allocation", "Plan", "SurveyPlan", "VarianceComponents", "Verification",
+           "budget_curve", "optimal_design", "optimal_three_stage", "synthetic_population",
+           "variance_components", "verify"]

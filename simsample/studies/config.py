@@ -1,0 +1,539 @@
+"""Study files: a population, designs and a grid of conditions, read from TOML.
+
+A study file names everything a simulation study needs, and a ``[grid]``
+table whose lists expand to the product of conditions::
+
+    name = "icc_by_group_size"
+    reps = 20_000
+    seed = 20240611
+    level = 0.95              # optional (default 0.95)
+    estimand = "mean"         # optional (default "mean")
+
+    [population]
+    generator = "two_level"   # or "csv" (path, y, group); see POPULATION_KINDS
+    n_groups = 100
+    group_size = 50
+    seed = 1                  # optional: one fixed population for every condition
+
+    [designs.two-stage]       # a table per design: its name, then kind and parameters
+    kind = "TwoStage"         # see DESIGN_KINDS
+    groups = 10
+    per_group = 5
+
+    [grid]
+    icc = [0.05, 0.1, 0.2]                      # short for population.icc
+    "designs.two-stage.per_group" = [2, 5, 10]  # a design's parameter
+
+Grid keys
+    ``population.PARAM`` (or ``PARAM`` alone) varies a population parameter,
+    ``designs.NAME.PARAM`` a parameter of design NAME. They may be written as
+    quoted keys (``"designs.two-stage.per_group"``) or as TOML dotted keys
+    (``designs.two-stage.per_group``); design names therefore may not contain
+    ``.``. A parameter is either fixed in its table or varied in the grid, not
+    both. In the summary a varied parameter is the column ``PARAM`` (population)
+    or ``NAME.PARAM`` (design).
+
+Conditions
+    The product of the grid lists in file order, the last key varying fastest
+    (``itertools.product``); condition ``c`` is its ``c``-th element. Its random
+    streams are addressed by ``(seed, c)`` (see :mod:`simsample.studies`), so
+    results of a condition never depend on the others: append values to the
+    *first* grid list to add conditions at the end without changing any
+    existing result.
+
+Everything is validated before any work: an unknown key, design kind or
+parameter is a :class:`StudyFileError` that names the file, the table and the
+key, with the valid choices. New design kinds and population generators are
+one call to :func:`register_design_kind` / :func:`register_population_kind`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import inspect
+import itertools
+import json
+import math
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..population import scenarios
+from .._validation import InvalidParameterError
+from ..designs import PPS, SRS, ClusterSample, Design, Stratified, ThreeStage, TwoStage
+from ..population import Population, binary_two_level, covariate_population, three_level
+from ..population import two_level
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 installs tomli (see pyproject.toml)
+    import tomli as tomllib
+
+#: Keys of the top level of a study file; the required ones are marked by None.
+TOP_LEVEL = {"name": "", "description": "", "reps": None, "seed": None, "level": 0.95,
+             "estimand": "mean", "population": None, "designs": None, "grid": {}}
+
+
+class StudyFileError(InvalidParameterError):
+    """A study file (or dict) is malformed; the message names the file, table and key."""
+
+
+# -- registries ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DesignKind:
+    """How a study file's ``kind = "..."`` becomes a :class:`~simsample.Design`."""
+
+    factory: Callable[..., Design]
+    required: tuple[str, ...]
+    optional: dict[str, Any]
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return (*self.required, *self.optional)
+
+
+@dataclass(frozen=True)
+class PopulationKind:
+    """How a study file's ``generator = "..."`` becomes a :class:`~simsample.Population`.
+
+    ``paths`` are parameters naming files, resolved relative to the study file
+    (their content is hashed into the study's identity); ``seeded`` generators
+    take a ``seed`` (a fixed one from the file, else the condition's stream).
+    """
+
+    factory: Callable[..., Population]
+    required: tuple[str, ...]
+    optional: dict[str, Any]
+    paths: tuple[str, ...] = ()
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return (*self.required, *self.optional)
+
+    @property
+    def seeded(self) -> bool:
+        return "seed" in self.parameters
+
+
+#: Design kinds usable in study files (``kind = "TwoStage"``).
+DESIGN_KINDS: dict[str, DesignKind] = {}
+#: Population generators usable in study files (``generator = "two_level"``).
+POPULATION_KINDS: dict[str, PopulationKind] = {}
+
+
+def register_design_kind(kind: str, factory: Callable[..., Design], *,
+                         required: tuple[str, ...] | None = None,
+                         optional: dict[str, Any] | None = None) -> None:
+    """Make ``kind = "<kind>"`` usable in study files.
+
+    Parameters default to the fields of ``factory`` when it is a dataclass
+    (required: those without a default); ``required`` moves names from the
+    optional to the required ones, ``optional`` replaces the optional ones.
+    """
+    req, opt = _signature_parameters(factory)
+    if required is not None:
+        req = tuple(required)
+        opt = {k: v for k, v in opt.items() if k not in req}
+    if optional is not None:
+        opt = dict(optional)
+    DESIGN_KINDS[kind] = DesignKind(factory, req, opt)
+
+
+def register_population_kind(name: str, factory: Callable[..., Population], *,
+                             required: tuple[str, ...] | None = None,
+                             optional: dict[str, Any] | None = None,
+                             paths: tuple[str, ...] = ()) -> None:
+    """Make ``generator = "<name>"`` usable in study files (parameters as for designs)."""
+    req, opt = _signature_parameters(factory)
+    if required is not None:
+        req = tuple(required)
+        opt = {k: v for k, v in opt.items() if k not in req}
+    if optional is not None:
+        opt = dict(optional)
+    POPULATION_KINDS[name] = PopulationKind(factory, req, opt, tuple(paths))
+
+
+def _signature_parameters(factory) -> tuple[tuple[str, ...], dict[str, Any]]:
+    if dataclasses.is_dataclass(factory):
+        fields = [f for f in dataclasses.fields(factory) if f.init]
+        req = tuple(f.name for f in fields if f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING)
+        opt = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+        return req, opt
+    params = [p for p in inspect.signature(factory).parameters.values()
+              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    req = tuple(p.name for p in params if p.default is p.empty)
+    opt = {p.name: p.default for p in params if p.default is not p.empty}
+    return req, opt
+
+
+def _csv_population(path, y, group, *, x=None, X=None, dropna=False, name=None):
+    return Population.from_csv(path, y=y, group=group, x=x, X=X, dropna=dropna, name=name)
+
+
+register_design_kind("SRS", SRS)
+register_design_kind("TwoStage", TwoStage, required=("groups", "per_group"))
+register_design_kind("ClusterSample", ClusterSample)
+register_design_kind("Stratified", Stratified)
+register_design_kind("PPS", PPS, required=("groups", "per_group"))
+register_design_kind("ThreeStage", ThreeStage,
+                     required=("groups", "subgroups", "per_subgroup"))
+register_population_kind("two_level", two_level)
+register_population_kind("three_level", three_level)
+register_population_kind("binary_two_level", binary_two_level)
+register_population_kind("covariate_population", covariate_population)
+for _scenario in (scenarios.over_conservative, scenarios.under_conservative, scenarios.simpson,
+                  scenarios.income_voting):
+    register_population_kind(_scenario.__name__, _scenario)
+register_population_kind("csv", _csv_population, paths=("path",))
+
+
+# -- the parsed study ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Condition:
+    """One cell of the grid: its index, the grid values, and the resolved tables."""
+
+    index: int
+    values: dict[str, Any]
+    population: dict[str, Any]
+    designs: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    """A validated study: what :func:`load_study` returns.
+
+    ``population`` and ``designs`` hold every parameter with defaults filled
+    in (grid-varied ones left out); ``grid`` maps canonical keys
+    (``population.icc``, ``designs.NAME.per_group``) to their values;
+    ``files`` the SHA-256 of each file a parameter names.
+    """
+
+    source: str
+    name: str
+    description: str
+    reps: int
+    seed: int
+    level: float
+    estimand: str
+    population: dict[str, Any]
+    designs: dict[str, dict[str, Any]]
+    grid: dict[str, list]
+    base_dir: Path = field(compare=False)
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Summary column of each grid key: ``PARAM`` or ``NAME.PARAM``.
+
+        The full key where the short name is already a summary column.
+        """
+        from ..results import SUMMARY_COLUMNS
+
+        short = {key: key.split(".", 1)[1] for key in self.grid}
+        reserved = {*SUMMARY_COLUMNS, "condition"}
+        return {key: key if name in reserved else name for key, name in short.items()}
+
+    def conditions(self) -> list[Condition]:
+        """Every condition, in index order (the product of the grid lists)."""
+        keys = list(self.grid)
+        columns = self.columns
+        out = []
+        for index, combo in enumerate(itertools.product(*(self.grid[k] for k in keys))):
+            population = dict(self.population)
+            designs = {name: dict(params) for name, params in self.designs.items()}
+            for key, value in zip(keys, combo):
+                parts = key.split(".")
+                if parts[0] == "population":
+                    population[parts[1]] = value
+                else:
+                    designs[parts[1]][parts[2]] = value
+            population = _order_like(population, POPULATION_KINDS[population["generator"]])
+            designs = {n: _order_like(p, DESIGN_KINDS[p["kind"]]) for n, p in designs.items()}
+            out.append(Condition(index, {columns[k]: v for k, v in zip(keys, combo)},
+                                 population, designs))
+        return out
+
+    @property
+    def n_conditions(self) -> int:
+        return math.prod(len(v) for v in self.grid.values())
+
+    def with_reps(self, reps: int) -> StudySpec:
+        """The same study with ``reps`` replications per condition."""
+        if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
+            raise InvalidParameterError(
+                f"'reps' (replacing the study's) must be an int >= 1; got {reps!r}.")
+        return dataclasses.replace(self, reps=reps)
+
+    def normalised(self) -> dict:
+        """A JSON-ready record of the study, defaults filled in (its identity, with reps)."""
+        return {"name": self.name, "description": self.description, "reps": self.reps,
+                "seed": self.seed, "level": self.level, "estimand": self.estimand,
+                "population": self.population, "designs": self.designs, "grid": self.grid,
+                "files": self.files}
+
+    def digest(self) -> str:
+        """SHA-256 of the normalised study without ``reps``, ``name`` and ``description``.
+
+        Adding replications keeps the digest (so a checkpoint can be extended).
+        """
+        record = self.normalised()
+        for key in ("reps", "name", "description"):
+            record.pop(key)
+        return stable_hash(record)
+
+
+def _order_like(params: dict, kind) -> dict:
+    head = {k: params[k] for k in ("generator", "kind") if k in params}
+    return {**head, **{k: params[k] for k in kind.parameters if k in params}}
+
+
+def stable_hash(record) -> str:
+    """SHA-256 of the canonical JSON of ``record`` (sorted keys)."""
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- reading and validating ------------------------------------------------------------------
+
+def load_study(source, *, reps: int | None = None) -> StudySpec:
+    """Read and validate a study (a TOML file path, or a dict of the same shape).
+
+    Parameters
+    ----------
+    source : str, Path or mapping
+        A study file, or its content as a dict (file paths in it are then
+        relative to the working directory).
+    reps : int, optional
+        Replications per condition, replacing the file's ``reps``.
+
+    Raises
+    ------
+    StudyFileError
+        Naming the file, the table and the key of the first problem found.
+    """
+    if isinstance(source, Mapping):
+        label, base_dir, data = "<study dict>", Path.cwd(), dict(source)
+    else:
+        path = Path(source)
+        label, base_dir = path.name, path.parent
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except FileNotFoundError:
+            raise StudyFileError(f"{path}: no such study file.") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise StudyFileError(f"{label}: not valid TOML: {exc}.") from None
+    spec = _Reader(label, base_dir).read(data)
+    return spec if reps is None else spec.with_reps(reps)
+
+
+def _suggest(word: str, choices) -> str:
+    choices = [str(c) for c in choices]
+    close = difflib.get_close_matches(str(word), choices, n=1)
+    listed = ", ".join(repr(c) for c in choices)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"{hint}valid: {listed}"
+
+
+def _int(value, name, low):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"'{name}' must be an int >= {low}; got {value!r}")
+    if value < low:
+        raise ValueError(f"'{name}' must be an int >= {low}; got {value}")
+    return value
+
+
+def _check_value(check, source):
+    """``check()``, its ValueError or TypeError re-raised as a top-level StudyFileError."""
+    try:
+        return check()
+    except (ValueError, TypeError) as exc:
+        raise StudyFileError(f"{source}: top level: {_one_line(exc)}") from None
+
+
+def _one_line(exc) -> str:
+    return " ".join(str(exc).split()).rstrip(".") + "."
+
+
+class _Reader:
+    """Validates a parsed study file, raising at the first problem."""
+
+    def __init__(self, source: str, base_dir: Path):
+        self.source = source
+        self.base_dir = base_dir
+
+    def fail(self, table: str, message: str):
+        where = "top level" if table == "" else f"[{table}]"
+        raise StudyFileError(f"{self.source}: {where}: {message}")
+
+    def read(self, data: dict) -> StudySpec:
+        for key in data:
+            if key not in TOP_LEVEL:
+                self.fail("", f"unknown key {key!r}; {_suggest(key, TOP_LEVEL)}.")
+        for key, default in TOP_LEVEL.items():
+            if default is None and key not in data:
+                self.fail("", f"missing required key {key!r}.")
+        values = {k: data.get(k, v) for k, v in TOP_LEVEL.items()}
+        for key in ("name", "description"):
+            if not isinstance(values[key], str):
+                self.fail("", f"{key!r} must be a string; got {values[key]!r}.")
+        reps = _check_value(lambda: _int(values["reps"], "reps", 1), self.source)
+        seed = _check_value(lambda: _int(values["seed"], "seed", 0), self.source)
+        level = values["level"]
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+            self.fail("", f"'level' must be a number in (0, 1); got {level!r}.")
+        from ..estimands import ESTIMANDS
+
+        if values["estimand"] not in ESTIMANDS:
+            self.fail("", f"unknown estimand {values['estimand']!r}; "
+                          f"{_suggest(values['estimand'], ESTIMANDS)}.")
+        grid = self.read_grid(values["grid"])
+        population, files = self.read_population(values["population"], grid)
+        designs = self.read_designs(values["designs"], grid)
+        name = values["name"] or (Path(self.source).stem if self.source != "<study dict>"
+                                  else "study")
+        return StudySpec(self.source, name, values["description"], reps, seed, float(level),
+                         values["estimand"], population, designs, grid, self.base_dir, files)
+
+    # -- [grid] -------------------------------------------------------------------------------
+
+    def read_grid(self, table) -> dict[str, list]:
+        if not isinstance(table, dict):
+            self.fail("", f"'grid' must be a table; got {table!r}.")
+        grid = {}
+        for path, values in _flatten(table):
+            parts = ".".join(path).split(".")
+            if len(parts) == 1:
+                parts = ["population", *parts]
+            raw = ".".join(path)
+            if parts[0] not in ("population", "designs") or (
+                    parts[0] == "population" and len(parts) != 2) or (
+                    parts[0] == "designs" and len(parts) != 3):
+                self.fail("grid", f"key {raw!r} must be PARAM, population.PARAM or "
+                                  "designs.NAME.PARAM.")
+            if parts[-1] in ("generator", "kind"):
+                self.fail("grid", f"key {raw!r}: the {parts[-1]} cannot vary; define one study "
+                                  "(or one design) for each.")
+            key = ".".join(parts)
+            if key in grid:
+                self.fail("grid", f"key {raw!r} is given twice.")
+            if not isinstance(values, list) or not values:
+                self.fail("grid", f"{raw!r} must be a non-empty list of values; got {values!r}.")
+            seen = set()
+            for v in values:
+                token = json.dumps(v, sort_keys=True, default=str)
+                if token in seen:
+                    self.fail("grid", f"{raw!r} lists {v!r} twice.")
+                seen.add(token)
+            grid[key] = list(values)
+        return grid
+
+    # -- [population] -------------------------------------------------------------------------
+
+    def read_population(self, table, grid) -> tuple[dict, dict]:
+        if not isinstance(table, dict):
+            self.fail("", f"'population' must be a table; got {table!r}.")
+        generator = table.get("generator")
+        if generator is None:
+            self.fail("population", f"missing 'generator'; {_suggest('', POPULATION_KINDS)}.")
+        if generator not in POPULATION_KINDS:
+            self.fail("population", f"unknown generator {generator!r}; "
+                                    f"{_suggest(generator, POPULATION_KINDS)}.")
+        kind = POPULATION_KINDS[generator]
+        varied = {k.split(".")[1] for k in grid if k.startswith("population.")}
+        for key in varied:
+            if key not in kind.parameters:
+                self.fail("grid", f"unknown parameter {key!r} of generator {generator!r} "
+                                  f"(population); {_suggest(key, kind.parameters)}.")
+        params = self.read_parameters("population", table, kind, varied, f"generator {generator!r}",
+                                      skip="generator")
+        files = {}
+        for name in kind.paths:
+            if name in varied:
+                values = grid[f"population.{name}"]
+            elif name in params:
+                values = [params[name]]
+            else:
+                continue
+            for value in values:
+                if not isinstance(value, str):
+                    self.fail("population", f"{name!r} must be a file path (a string); "
+                                            f"got {value!r}.")
+                resolved = self.base_dir / value
+                if not resolved.is_file():
+                    self.fail("population", f"{name!r}: no such file {value!r} (relative to "
+                                            "the study file).")
+                files[value] = hashlib.sha256(resolved.read_bytes()).hexdigest()
+        return {"generator": generator, **params}, files
+
+    def read_parameters(self, table_name, table, kind, varied, owner, skip) -> dict:
+        params = {}
+        for key, value in table.items():
+            if key == skip:
+                continue
+            if key not in kind.parameters:
+                self.fail(table_name, f"unknown parameter {key!r} of {owner}; "
+                                      f"{_suggest(key, kind.parameters)}.")
+            if key in varied:
+                self.fail(table_name, f"{key!r} is both fixed here and varied in [grid]; "
+                                      "keep one.")
+            params[key] = value
+        for key in kind.required:
+            if key not in params and key not in varied:
+                self.fail(table_name, f"missing required parameter {key!r} of {owner} "
+                                      f"(required: {', '.join(kind.required)}).")
+        defaults = {k: v for k, v in kind.optional.items()
+                    if k not in params and k not in varied and k != "seed"}
+        return {**params, **defaults}
+
+    # -- [designs] ----------------------------------------------------------------------------
+
+    def read_designs(self, table, grid) -> dict[str, dict]:
+        if not isinstance(table, dict) or not table:
+            self.fail("", "'designs' must be a table of named designs, e.g. [designs.SRS] with "
+                          "kind = \"SRS\" and n = 100.")
+        for key in grid:
+            parts = key.split(".")
+            if parts[0] == "designs" and parts[1] not in table:
+                self.fail("grid", f"key {key!r}: no design named {parts[1]!r}; "
+                                  f"{_suggest(parts[1], table)}.")
+        designs = {}
+        for name, entry in table.items():
+            where = f"designs.{name}"
+            if "." in name or not name:
+                self.fail(where, "a design name must be non-empty and may not contain '.' "
+                                 "(it separates the parts of a grid key).")
+            if not isinstance(entry, dict):
+                self.fail(where, f"must be a table with a 'kind' and its parameters; "
+                                 f"got {entry!r}.")
+            kind_name = entry.get("kind")
+            if kind_name is None:
+                self.fail(where, f"missing 'kind'; {_suggest('', DESIGN_KINDS)}.")
+            if kind_name not in DESIGN_KINDS:
+                self.fail(where, f"unknown design kind {kind_name!r}; "
+                                 f"{_suggest(kind_name, DESIGN_KINDS)}.")
+            kind = DESIGN_KINDS[kind_name]
+            varied = {k.split(".")[2] for k in grid if k.startswith(f"designs.{name}.")}
+            for key in varied:
+                if key not in kind.parameters:
+                    self.fail("grid", f"unknown parameter {key!r} of {kind_name} (design "
+                                      f"{name!r}); {_suggest(key, kind.parameters)}.")
+            params = self.read_parameters(where, entry, kind, varied, kind_name, skip="kind")
+            designs[name] = {"kind": kind_name, **params}
+        return designs
+
+
+def _flatten(table: dict, prefix=()):
+    """(path, value) for every non-table value of a nested table."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, (*prefix, key))
+        else:
+            yield (*prefix, key), value

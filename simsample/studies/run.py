@@ -1,0 +1,238 @@
+"""Simulation studies: a grid of conditions, run chunk by chunk, checkpointed and resumable.
+
+:func:`run_study` reads a study (:mod:`simsample.studies.config`), builds one engine
+plan per condition, runs every pending (condition, chunk) pair serially, with
+joblib's loky backend or on a dask cluster, saves each finished chunk
+(:mod:`.checkpoint`) and writes the summary, figures and report
+(:mod:`.report`). The chunks run on the engine's executor, as ``simulate``'s do.
+
+Seeds
+    Condition ``c`` of a study with seed ``s`` draws its population from
+    ``SeedSequence(s, spawn_key=(POPULATION, c))`` (unless the population has
+    a fixed ``seed`` of its own) and its samples from the root
+    ``SeedSequence(s, spawn_key=(SAMPLING, c))``, below which the engine
+    addresses chunk ``i`` and design ``d`` as ``(SAMPLING, c, i, d)``. Results
+    therefore depend on neither ``n_jobs``, the backend, the order in which
+    chunks finish, nor the other conditions: adding replications keeps every
+    complete chunk, adding conditions at the end keeps every existing
+    condition, bit for bit.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+from .. import engine
+from .._kernels.accumulate import N_KEEP, N_STATS
+from .._validation import InvalidParameterError, check_choice
+from ..engine.executor import check_n_jobs, execute
+from ..engine.progress import progress_bar
+from .checkpoint import Checkpoint, CheckpointMismatchError, manifest
+from .conditions import build_condition, condition_record
+from .config import StudySpec, load_study, stable_hash
+from .outcome import StudyRun
+
+#: Backends of :func:`run_study`.
+STUDY_BACKENDS = ("loky", "dask", "cuda")
+DISTRIBUTED_MISSING = ("backend='dask' needs dask.distributed, which is not installed: "
+                       "pip install 'simsample[distributed]'")
+
+
+class MissingDependencyError(ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+
+def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume: bool = False,
+              reps: int | None = None, scheduler=None, progress: bool | None = None) -> StudyRun:
+    """Run every condition of a study, checkpointing as chunks finish.
+
+    Parameters
+    ----------
+    study : str, Path, dict or StudySpec
+        A study file (TOML, see :mod:`simsample.config`) or its content.
+    out : str or Path, optional
+        Output folder: ``manifest.json`` and ``checkpoint/`` while running, then
+        ``summary.csv``, ``summary.json``, the figures and ``report.html``.
+        Nothing is written (nor the folder created) before the whole study has
+        been validated. None runs in memory only.
+    n_jobs : int
+        Parallel workers (joblib convention, -1 = all cores). With
+        ``backend="dask"`` and no scheduler, the size of the LocalCluster.
+    backend : {"loky", "dask", "cuda"}
+        "dask" runs on a ``distributed`` cluster: the one at ``scheduler``, else
+        the active ``distributed.Client``, else a LocalCluster made for this
+        run (``n_jobs`` single-threaded workers in this process, closed
+        afterwards). Needs ``pip install 'simsample[distributed]'``.
+        "cuda" runs each condition on an NVIDIA GPU (see
+        :mod:`simsample.cuda_backend`): no chunk checkpoints (``resume`` is
+        refused), results reproducible for a seed and launch configuration
+        but not bitwise equal to the CPU backends'.
+    resume : bool
+        Continue the study checkpointed in ``out``: finished chunks are read
+        back, the rest computed. Refused if ``out`` holds another study (a
+        different file, seed or simsample version). Without ``resume``, an
+        ``out`` that holds a study is refused.
+    reps : int, optional
+        Replications per condition, replacing the study's ``reps``.
+    scheduler : str or distributed.Client, optional
+        Address of a dask scheduler (``tcp://host:8786``), with ``backend="dask"``.
+    progress : bool or None
+        A progress bar over all chunks on stderr (None: shown after 2 s).
+
+    Returns
+    -------
+    StudyRun
+        The studies of all conditions and their tidy summary. The same study
+        and seed give bit-identical results whatever ``n_jobs``, ``backend``,
+        and however often the run was interrupted and resumed.
+    """
+    spec = study if isinstance(study, StudySpec) else load_study(study)
+    if reps is not None:
+        spec = spec.with_reps(reps)
+    n_jobs = check_n_jobs(n_jobs, owner="run_study")
+    check_choice(backend, "backend", STUDY_BACKENDS, owner="run_study")
+    if resume and out is None:
+        raise InvalidParameterError("'resume' of run_study needs an output folder 'out'.")
+    if scheduler is not None and backend != "dask":
+        raise InvalidParameterError(
+            f"'scheduler' of run_study needs backend='dask'; got backend={backend!r}.")
+    if backend == "dask":
+        _import_distributed()
+    conditions = spec.conditions()
+    cache: dict = {}
+    plans = [build_condition(spec, condition, cache) for condition in conditions]
+    records = [condition_record(spec, condition) for condition in conditions]
+    hashes = [stable_hash(record) for record in records]
+    if backend == "cuda":
+        return _run_on_gpu(spec, conditions, plans, records, out, resume, progress)
+
+    store = None
+    if out is not None:
+        store = Checkpoint(out)
+        record = manifest(version=_version(), chunk_size=engine.CHUNK_SIZE, seed=spec.seed,
+                          study_digest=spec.digest(), source=spec.source, reps=spec.reps,
+                          conditions=list(zip(hashes, records)))
+        if store.exists:
+            if not resume:
+                raise CheckpointMismatchError(
+                    f"output folder {store.out} already holds a study; resume it "
+                    "(resume=True, --resume) or choose another output folder.")
+            store.check_compatible(record)
+        store.begin(record)
+
+    results: dict[tuple[int, int], engine.ChunkResult] = {}
+    pending = []
+    for c, plan in enumerate(plans):
+        for i in range(plan.n_chunks):
+            loaded = None
+            if store is not None and resume:
+                loaded = store.load(c, i, hashes[c], plan.chunk_reps(i), _shapes(plan, i))
+            if loaded is None:
+                pending.append((c, i))
+            else:
+                results[(c, i)] = loaded
+    total = sum(plan.reps for plan in plans)
+    done = sum(plans[c].chunk_reps(i) for c, i in results)
+    bar = progress_bar(spec.name, total, initial=done, progress=progress)
+    started = time.perf_counter()
+    try:
+        with (_dask_client(scheduler, n_jobs) if backend == "dask" else nullcontext()) as client:
+            for (c, i), result in execute(dict(enumerate(plans)), pending, n_jobs=n_jobs,
+                                          backend=backend, client=client):
+                if store is not None:
+                    store.save(c, i, hashes[c], plans[c].chunk_reps(i), result)
+                results[(c, i)] = result
+                bar.update(plans[c].chunk_reps(i))
+    finally:
+        bar.close()
+    elapsed = time.perf_counter() - started
+    studies = [engine.assemble(plan, ((i, results[(c, i)]) for i in range(plan.n_chunks)))
+               for c, plan in enumerate(plans)]
+    run = StudyRun(spec, conditions, studies, records, out=None if out is None else Path(out),
+                   reused_chunks=len(results) - len(pending), computed_chunks=len(pending),
+                   seconds=elapsed)
+    if out is not None:
+        from .report import write_outputs
+
+        write_outputs(run, Path(out))
+    return run
+
+
+def _run_on_gpu(spec, conditions, plans, records, out, resume, progress) -> StudyRun:
+    """Every condition on the GPU, one ``simulate_cuda`` call each (validated first)."""
+    from ..engine.backends.cuda import check_available, check_plan, simulate_cuda
+
+    if resume:
+        raise InvalidParameterError(
+            "'resume' of run_study is not available with backend='cuda' (GPU runs are not "
+            "checkpointed); run again without resume.")
+    for plan in plans:
+        check_plan(plan)
+    check_available()
+    if out is not None and Checkpoint(out).exists:
+        raise CheckpointMismatchError(
+            f"output folder {Path(out)} already holds a study; choose another output folder.")
+    bar = progress_bar(spec.name, sum(plan.reps for plan in plans), progress=progress)
+    started = time.perf_counter()
+    studies = []
+    try:
+        for plan in plans:
+            studies.append(simulate_cuda(plan, progress=False))
+            bar.update(plan.reps)
+    finally:
+        bar.close()
+    run = StudyRun(spec, conditions, studies, records, out=None if out is None else Path(out),
+                   reused_chunks=0, computed_chunks=0, seconds=time.perf_counter() - started)
+    if out is not None:
+        from .report import write_outputs
+
+        write_outputs(run, Path(out))
+    return run
+
+
+def _shapes(plan: engine.RunPlan, chunk: int):
+    keep = plan.chunk_keep(chunk)
+    return [((len(t.methods), N_STATS), (len(t.methods), keep, N_KEEP)) for t in plan.tasks]
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _import_distributed():
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError(DISTRIBUTED_MISSING) from None
+    return distributed
+
+
+@contextmanager
+def _dask_client(scheduler, n_jobs: int):
+    """The client to run on: ``scheduler``'s, the active one, or a small LocalCluster."""
+    distributed = _import_distributed()
+    if isinstance(scheduler, distributed.Client):
+        yield scheduler
+        return
+    if scheduler is not None:
+        with distributed.Client(scheduler, set_as_default=False) as client:
+            yield client
+        return
+    try:
+        active = distributed.default_client()
+    except ValueError:
+        active = None
+    if active is not None:
+        yield active
+        return
+    workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    # Threads in this process: the kernels release the GIL, and nothing is pickled.
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster, set_as_default=False) as client:
+        yield client
