@@ -2,9 +2,10 @@
 
 The engine answers "what happens over many samples"; an analyst holds one
 sample and needs its estimate and interval. :class:`SurveyDesign` describes
-how a data set was sampled, as R's ``svydesign`` does, and :meth:`~SurveyDesign.mean`
-and :meth:`~SurveyDesign.total` estimate with the linearisation (Taylor) variance of
-``svymean``/``svytotal`` (Lumley 2010; the ``svyrecvar`` algorithm):
+how a data set was sampled, as R's ``svydesign`` does; its estimators are R's
+``svymean``, ``svytotal``, ``svyratio``, ``svyby``, ``subset``, ``svyttest``
+and ``svyglm`` (gaussian), with the linearisation (Taylor) variance of
+``svyrecvar`` (Lumley 2010):
 
 >>> import simsample as ss
 >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
@@ -17,11 +18,10 @@ Statistics
 ----------
 Rows i carry weights w_i (given, or the product over stages of N/n, the
 inverse sampling fractions from ``fpc``). The total is sum w_i y_i; the mean
-the ratio (Hajek) estimator sum w_i y_i / sum w_i. Both are linear in the
-values z_i = w_i y_i (total) or z_i = w_i (y_i - ybar) / sum w_i (mean, the
-linearisation of the ratio), and the variance of sum z_i is estimated
-stage by stage (Sarndal, Swensson and Wretman 1992, result 4.3.1; R's
-``svyrecvar``):
+the ratio (Hajek) estimator sum w_i y_i / sum w_i; the ratio sum w y / sum w x.
+Each is linearised into values z_i (:mod:`simsample.analysis._linearize`)
+and the variance of sum z_i is estimated stage by stage (Sarndal, Swensson
+and Wretman 1992, result 4.3.1; R's ``svyrecvar``):
 
     v = sum_h (1 - f_h) n_h/(n_h - 1) sum_{j in h} (t_j - tbar_h)^2
         + sum_h f_h sum_{j in h} [the same estimator, one stage down, within j] + ...
@@ -34,127 +34,39 @@ estimator (the first-stage term alone), and without any ``fpc`` the
 with-replacement estimator (1 - f_h replaced by 1). A stratum sampled
 completely (f_h = 1) contributes nothing at its stage.
 
-Degrees of freedom: PSUs minus strata (R's ``degf``). Design effects (R's
-``deff=TRUE``) divide v by the variance of the same estimator under SRS
-without replacement of the same number of rows n from a population of sum w
-units, estimated as (1 - n / sum w) s_w^2 / n with s_w^2 the weighted
-variance of y (times (sum w)^2 for a total); ``deff_replace`` drops the
-finite-population factor (R's ``deff="replace"``).
+Domains (``by=``, :meth:`SurveyDesign.subset`, rows with a missing value)
+keep the whole design: z_i = 0 outside the rows used, every PSU still counts
+(:mod:`simsample.analysis.domains`).
+
+Degrees of freedom: PSUs minus strata (R's ``degf``), counting PSUs with a
+row used. Design effects (R's ``deff=TRUE``) divide v by the variance of the
+same estimator under SRS without replacement of the same number of rows n
+from a population of sum w units, estimated as (1 - n / sum w) s_w^2 / n
+with s_w^2 the weighted variance of y (times (sum w)^2 for a total);
+``deff_replace`` drops the finite-population factor (R's ``deff="replace"``).
 
 References
 ----------
 Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
-Lumley, T. survey: analysis of complex survey samples. R package (``svydesign``,
-``svymean``, ``svytotal``, ``svyrecvar``).
+Lumley, T. survey: analysis of complex survey samples. R package.
 Sarndal, C.-E., Swensson, B. and Wretman, J. (1992). Model Assisted Survey
 Sampling. Springer.
 """
 
 from __future__ import annotations
 
-import math
-import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass
+import copy
 
 import numpy as np
 import pandas as pd
 
-from ._validation import InvalidParameterError, SimsampleWarning, check_real
+from ._validation import InvalidParameterError
+from .analysis import _stages, domains
+from .analysis._linearize import covariance_of_totals, degrees_of_freedom
+from .analysis.estimates import SurveyEstimate, SurveyTable, SurveyTTest
 from .designs import Sample
 
-#: How an ``ids`` entry says "every row is its own unit at this stage" (R's ``~1``).
-ELEMENT = ("1", None)
-#: Below this (1 - n/N) a stratum counts as sampled completely (as in R's ``onestrat``).
-CERTAINTY = 1e-7
-
-
-@dataclass(frozen=True)
-class SurveyEstimate:
-    """A design-based estimate of a mean or total from one sample.
-
-    Attributes
-    ----------
-    statistic : {"mean", "total"}
-    variable : str
-        The column estimated.
-    estimate, se : float
-        The estimate and its linearisation standard error.
-    df : int
-        Degrees of freedom of the t interval: PSUs minus strata (counting those
-        with at least one observed value of ``variable``).
-    deff : float
-        Design effect against SRS without replacement of the same number of
-        rows (finite-population correction included), as R's ``deff=TRUE``.
-        NaN when the weights sum to no more than the number of rows.
-    deff_replace : float
-        Design effect against SRS with replacement (R's ``deff="replace"``).
-    n : int
-        Rows used (with an observed value of ``variable``).
-    """
-
-    statistic: str
-    variable: str
-    estimate: float
-    se: float
-    df: int
-    deff: float
-    deff_replace: float
-    n: int
-
-    @property
-    def variance(self) -> float:
-        """The estimated variance, se**2."""
-        return self.se * self.se
-
-    def ci(self, level: float = 0.95) -> tuple[float, float]:
-        """The t interval estimate +- t(df, (1 + level)/2) se.
-
-        NaN bounds when df < 1 (a census of PSUs leaves nothing to estimate from).
-        """
-        from scipy.special import stdtrit
-
-        level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True,
-                           owner="SurveyEstimate.ci")
-        if self.df < 1:
-            return (math.nan, math.nan)
-        half = float(stdtrit(float(self.df), 0.5 + level / 2.0)) * self.se
-        return (self.estimate - half, self.estimate + half)
-
-    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
-        """One row: statistic, variable, estimate, se, df, lower, upper, level, deff, ..."""
-        lower, upper = self.ci(level)
-        return pd.DataFrame([{
-            "statistic": self.statistic, "variable": self.variable, "estimate": self.estimate,
-            "se": self.se, "df": self.df, "lower": lower, "upper": upper, "level": level,
-            "deff": self.deff, "deff_replace": self.deff_replace, "n": self.n}])
-
-    def __repr__(self) -> str:
-        return (f"SurveyEstimate({self.statistic} of {self.variable!r} = {self.estimate:.6g}, "
-                f"SE {self.se:.5g}, df {self.df}, deff {self.deff:.4g}, n {self.n})")
-
-
-@dataclass(frozen=True)
-class _Stage:
-    """One sampling stage: its units, their strata and the sampling fraction of each stratum.
-
-    At stage 1 the strata are those given by ``strata`` (one if none); at
-    stage s > 1 each unit of stage s - 1 is a stratum.
-    """
-
-    column: str | None
-    unit: np.ndarray            # unit code 0..n_units-1 of every row
-    unit_stratum: np.ndarray    # stratum code of every unit
-    n_sampled: np.ndarray       # units sampled in each stratum (float)
-    pop_size: np.ndarray | None  # units in the population of each stratum; None: no fpc
-
-    @property
-    def n_units(self) -> int:
-        return int(self.unit_stratum.size)
-
-    @property
-    def n_strata(self) -> int:
-        return int(self.n_sampled.size)
+ELEMENT = _stages.ELEMENT
 
 
 class SurveyDesign:
@@ -194,6 +106,14 @@ class SurveyDesign:
         two strata names two PSUs). If False, a PSU label found in two strata
         is an error.
 
+    Attributes
+    ----------
+    data : pandas.DataFrame
+    weights : numpy.ndarray
+        The weight of every row; 0 outside a :meth:`subset`.
+    included : numpy.ndarray of bool
+        Rows inside the (sub)design.
+
     Raises
     ------
     InvalidParameterError (a ValueError)
@@ -201,8 +121,8 @@ class SurveyDesign:
         <= 0, an fpc below the number of units sampled, an fpc varying within
         a stratum, PSUs not nested in strata (with ``nest=False``), or a
         stratum with a single PSU that is not sampled with certainty (its
-        variance cannot be estimated; R's default ``survey.lonely.psu="fail"``
-        stops there too).
+        variance cannot be estimated from one PSU; R's default
+        ``survey.lonely.psu="fail"`` stops there too).
 
     Notes
     -----
@@ -220,11 +140,10 @@ class SurveyDesign:
 
     def __init__(self, data, ids, fpc=None, strata: str | None = None,
                  weights: str | None = None, nest: bool = False):
-        self.data = _as_frame(data)
-        n_rows = len(self.data)
-        if n_rows == 0:
+        self.data = _stages.as_frame(data)
+        if len(self.data) == 0:
             raise InvalidParameterError("'data' of SurveyDesign must have at least one row.")
-        self.ids = _as_stage_list(ids, "ids")
+        self.ids = _stages.as_stage_list(ids, "ids")
         if not self.ids:
             raise InvalidParameterError(
                 "'ids' of SurveyDesign must name at least one stage (use [None] for element "
@@ -234,7 +153,7 @@ class SurveyDesign:
                 raise InvalidParameterError(
                     f"'ids' of SurveyDesign: element sampling ({column!r}) can only be the "
                     f"last stage; got it at stage {s + 1} of {len(self.ids)}.")
-        self.fpc = _as_stage_list(fpc, "fpc") if fpc is not None else []
+        self.fpc = _stages.as_stage_list(fpc, "fpc") if fpc is not None else []
         if len(self.fpc) > len(self.ids):
             raise InvalidParameterError(
                 f"'fpc' of SurveyDesign must have at most one entry per stage of 'ids' "
@@ -255,156 +174,14 @@ class SurveyDesign:
                              ("strata", [strata]), ("weights", [weights])):
             for column in columns:
                 if column is not None and not (key == "ids" and column in ELEMENT):
-                    self._check_column(column, key)
+                    _stages.check_column(self.data, column, key)
+        codes, self._strata_labels = _stages.strata_codes(self.data, strata)
+        self._stages = _stages.build_stages(self.data, self.ids, self.fpc, strata, self.nest,
+                                            codes, self._strata_labels)
+        self.weights = _stages.build_weights(self.data, weights, self._stages)
+        self.included = np.ones(len(self.data), dtype=bool)
 
-        strata_codes, self._strata_labels = self._strata_codes()
-        self._stages = self._build_stages(strata_codes)
-        self.weights = self._build_weights()
-
-    # -- construction -----------------------------------------------------------------------
-
-    def _check_column(self, column, key: str) -> None:
-        if not isinstance(column, str) or column not in self.data.columns:
-            raise InvalidParameterError(
-                f"'{key}' of SurveyDesign must name columns of 'data'; got {column!r}, "
-                f"columns are {list(self.data.columns)}.")
-
-    def _labels(self, column: str, key: str) -> np.ndarray:
-        values = self.data[column]
-        missing = values.isna().to_numpy()
-        if missing.any():
-            raise InvalidParameterError(
-                f"'{key}' column {column!r} of SurveyDesign has {int(missing.sum())} missing "
-                f"value(s), the first in row {int(np.flatnonzero(missing)[0])}.")
-        return values.to_numpy()
-
-    def _strata_codes(self):
-        if self.strata is None:
-            return np.zeros(len(self.data), np.int64), np.array(["(all)"], dtype=object)
-        codes, labels = pd.factorize(self._labels(self.strata, "strata"), sort=True)
-        return codes.astype(np.int64), np.asarray(labels, dtype=object)
-
-    def _build_stages(self, strata_codes: np.ndarray) -> list[_Stage]:
-        n_rows = len(self.data)
-        stages = []
-        row_stratum = strata_codes
-        n_row_strata = int(strata_codes.max()) + 1
-        for s, column in enumerate(self.ids):
-            if column in ELEMENT:
-                unit = np.arange(n_rows, dtype=np.int64)
-            else:
-                labels = pd.factorize(self._labels(column, "ids"))[0].astype(np.int64)
-                if s == 0 and not self.nest:
-                    _check_psus_in_strata(labels, row_stratum, column, self.strata,
-                                          self.data[column].to_numpy(), self._strata_labels)
-                if s > 0 or self.nest:
-                    # units are identified within their stratum / previous-stage unit
-                    labels = _pair_codes(row_stratum, labels)
-                unit = labels
-            n_units = int(unit.max()) + 1
-            unit_stratum = np.empty(n_units, np.int64)
-            unit_stratum[unit] = row_stratum
-            n_sampled = np.bincount(unit_stratum, minlength=n_row_strata).astype(np.float64)
-            pop_size = None
-            if self.fpc[s] is not None:
-                pop_size = self._population_sizes(s, row_stratum, n_row_strata, n_sampled)
-            stages.append(_Stage(column, unit, unit_stratum, n_sampled, pop_size))
-            row_stratum, n_row_strata = unit, n_units
-        self._check_lonely_psus(stages[0])
-        return stages
-
-    def _positive_column(self, column: str, what: str) -> np.ndarray:
-        """The values of ``column`` as floats, refusing missing, non-numeric or values <= 0."""
-        values = pd.to_numeric(self.data[column], errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(values) | (values <= 0)
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            raise InvalidParameterError(
-                f"{what} of SurveyDesign must hold positive finite numbers; got "
-                f"{int(bad.sum())} missing, non-numeric or non-positive value(s), the first in "
-                f"row {first} ({self.data[column].iloc[first]!r}).")
-        return values
-
-    def _population_sizes(self, s: int, row_stratum, n_strata: int, n_sampled) -> np.ndarray:
-        column = self.fpc[s]
-        values = self._positive_column(column, f"'fpc' column {column!r} (stage {s + 1})")
-        lo = np.full(n_strata, np.inf)
-        hi = np.full(n_strata, -np.inf)
-        np.minimum.at(lo, row_stratum, values)
-        np.maximum.at(hi, row_stratum, values)
-        varying = np.flatnonzero(lo != hi)
-        where = "stratum" if s == 0 else f"unit of stage {s}"
-        if varying.size:
-            h = int(varying[0])
-            raise InvalidParameterError(
-                f"'fpc' column {column!r} (stage {s + 1}) of SurveyDesign must be constant "
-                f"within each {where}; it varies within {varying.size} of them, e.g. "
-                f"{self._stratum_name(s, h, row_stratum)} (from {lo[h]:g} to {hi[h]:g}).")
-        if (values <= 1.0).all():
-            pop = n_sampled / lo  # sampling fractions n/N
-        elif (values < 1.0).any():
-            raise InvalidParameterError(
-                f"'fpc' column {column!r} (stage {s + 1}) of SurveyDesign must hold either "
-                "population counts (all >= 1) or sampling fractions (all <= 1); got values "
-                f"from {values.min():g} to {values.max():g}.")
-        else:
-            pop = lo
-        short = np.flatnonzero(pop < n_sampled * (1.0 - 1e-12))
-        if short.size:
-            h = int(short[0])
-            raise InvalidParameterError(
-                f"'fpc' column {column!r} (stage {s + 1}) of SurveyDesign is smaller than the "
-                f"number of units sampled in {short.size} {where}(s), e.g. "
-                f"{self._stratum_name(s, h, row_stratum)}: fpc implies {pop[h]:g} units but "
-                f"{int(n_sampled[h])} were sampled.")
-        return pop
-
-    def _stratum_name(self, s: int, h: int, row_stratum: np.ndarray) -> str:
-        if s == 0:
-            return f"stratum {self._strata_labels[h]!r}" if self.strata else "the population"
-        row = int(np.flatnonzero(row_stratum == h)[0])
-        return f"{self.ids[s - 1]}={self.data[self.ids[s - 1]].iloc[row]!r} (row {row})"
-
-    def _check_lonely_psus(self, stage: _Stage) -> None:
-        f = self._finite_correction(stage)
-        lonely = np.flatnonzero((stage.n_sampled == 1) & (f >= CERTAINTY))
-        if lonely.size:
-            h = int(lonely[0])
-            where = (f"stratum {self._strata_labels[h]!r}" if self.strata
-                     else "the design (no strata)")
-            raise InvalidParameterError(
-                f"SurveyDesign: {lonely.size} stratum/strata with a single PSU, e.g. {where}; "
-                "its variance cannot be estimated from one PSU. Merge it with a similar "
-                "stratum, or give an fpc showing it was sampled completely.")
-
-    def _build_weights(self) -> np.ndarray:
-        if self.weights_column is not None:
-            column = self.weights_column
-            return self._positive_column(column, f"'weights' column {column!r}")
-        w = np.ones(len(self.data))
-        if self._stages[0].pop_size is None:
-            warnings.warn("SurveyDesign: no weights or fpc given; assuming equal probability "
-                          "(all weights 1).", SimsampleWarning, stacklevel=3)
-            return w
-        row_stratum = self._row_strata()
-        for stage, strata_of_rows in zip(self._stages, row_stratum):
-            if stage.pop_size is None:
-                break
-            w *= (stage.pop_size / stage.n_sampled)[strata_of_rows]
-        return w
-
-    def _row_strata(self) -> list[np.ndarray]:
-        """Stratum code of every row at every stage."""
-        first = self._stages[0].unit_stratum[self._stages[0].unit]
-        return [first] + [stage.unit for stage in self._stages[:-1]]
-
-    @staticmethod
-    def _finite_correction(stage: _Stage) -> np.ndarray:
-        if stage.pop_size is None:
-            return np.ones(stage.n_strata)
-        return (stage.pop_size - stage.n_sampled) / stage.pop_size
-
-    # -- the estimators ---------------------------------------------------------------------
+    # -- the variance estimator -------------------------------------------------------------
 
     def variance_of_total(self, z) -> float:
         """Estimated variance of sum_i z_i over the design (R's ``svyrecvar``).
@@ -412,96 +189,112 @@ class SurveyDesign:
         ``z`` holds one linearised value per row (weights included); see the
         module docstring for the recursive estimator.
         """
-        z = np.asarray(z, dtype=np.float64)
-        variance = 0.0
-        multiplier = np.ones(self._stages[0].n_strata)  # product of earlier sampling fractions
-        for s, stage in enumerate(self._stages):
-            if s > 0 and stage.pop_size is None:
-                break  # no fpc at this stage: ultimate-cluster estimator
-            totals = np.bincount(stage.unit, weights=z, minlength=stage.n_units)
-            h = stage.unit_stratum
-            n_h = stage.n_sampled
-            dev = totals - (np.bincount(h, weights=totals, minlength=stage.n_strata) / n_h)[h]
-            ss = np.bincount(h, weights=dev * dev, minlength=stage.n_strata)
-            f = self._finite_correction(stage)
-            scale = np.where((n_h > 1) & (f >= CERTAINTY),
-                             f * n_h / np.maximum(n_h - 1.0, 1.0), 0.0)
-            variance += float(np.sum(multiplier * scale * ss))
-            if stage.pop_size is None:
-                break  # with replacement at the first stage: nothing below counts
-            multiplier = (multiplier * n_h / stage.pop_size)[h]
-        return variance
+        return float(self.covariance_of_totals(np.asarray(z, dtype=np.float64))[0, 0])
 
-    def mean(self, variable: str, na_rm: bool = False) -> SurveyEstimate:
-        """The ratio (Hajek) estimate of the mean of ``variable``, as R's ``svymean``.
+    def covariance_of_totals(self, z) -> np.ndarray:
+        """Estimated covariance matrix of the column totals of ``z`` (rows x columns)."""
+        z = np.asarray(z, dtype=np.float64)
+        if z.shape[0] != len(self.data):
+            raise InvalidParameterError(
+                f"'z' must have one row per row of the data ({len(self.data)}); got shape "
+                f"{z.shape}.")
+        return covariance_of_totals(self._stages, z)
+
+    def degrees_of_freedom(self, used) -> int:
+        """PSUs with at least one row in the boolean mask ``used``, minus their strata."""
+        return degrees_of_freedom(self._stages, np.asarray(used, dtype=bool))
+
+    # -- the estimators ---------------------------------------------------------------------
+
+    def mean(self, variable, na_rm: bool = False, by=None) -> SurveyEstimate | SurveyTable:
+        """The ratio (Hajek) estimate of the mean, as R's ``svymean`` (and ``svyby``).
 
         ybar = sum w y / sum w, with the linearisation variance of
-        z_i = w_i (y_i - ybar) / sum w. With ``na_rm=True`` rows where
-        ``variable`` is missing are a domain outside the estimate: their z_i
-        is 0 but the design (PSU counts, strata, fpc) is kept whole, so the
-        variance is that of a domain mean, as in R.
+        z_i = w_i (y_i - ybar) / sum w. ``variable`` is a column name or a
+        list of them; a factor column (categorical or strings) gives the
+        proportion of each level. With ``na_rm=True`` rows missing any of the
+        variables are a domain outside the estimate: their z_i is 0 but the
+        design (PSU counts, strata, fpc) is kept whole, as in R. ``by``: a
+        column (or list) whose levels define domains, one row per domain.
+
+        Returns a :class:`SurveyEstimate` for one numeric variable without
+        ``by``, otherwise a :class:`SurveyTable` (``.frame`` is R's table).
+
+        Examples
+        --------
+        R's ``svyby(~api00, ~stype, dclus1, svymean)`` is
+        ``design.mean("api00", by="stype")``; ``svymean(~stype, dclus1)`` is
+        ``design.mean("stype")``.
         """
-        y, observed = self._values(variable, na_rm)
-        w = np.where(observed, self.weights, 0.0)
-        w_sum = float(w.sum())
-        estimate = float(np.sum(w * y)) / w_sum
-        z = w * (y - estimate) / w_sum
-        variance = self.variance_of_total(z)
-        return self._result("mean", variable, estimate, variance, y, w, observed, scale=1.0)
+        return domains.estimate(self, "mean", variable, na_rm=na_rm, by=by)
 
-    def total(self, variable: str, na_rm: bool = False) -> SurveyEstimate:
-        """The Horvitz-Thompson estimate sum w y of the total of ``variable`` (R's ``svytotal``).
+    def total(self, variable, na_rm: bool = False, by=None) -> SurveyEstimate | SurveyTable:
+        """The Horvitz-Thompson estimate sum w y of the total (R's ``svytotal``).
 
-        Missing values as in :meth:`mean`.
+        Variables, missing values and domains as in :meth:`mean`; a factor
+        column gives the estimated number of population units at each level.
         """
-        y, observed = self._values(variable, na_rm)
-        w = np.where(observed, self.weights, 0.0)
-        z = w * y
-        estimate = float(z.sum())
-        variance = self.variance_of_total(z)
-        return self._result("total", variable, estimate, variance, y, w, observed,
-                            scale=float(w.sum()) ** 2)
+        return domains.estimate(self, "total", variable, na_rm=na_rm, by=by)
 
-    def _values(self, variable: str, na_rm: bool) -> tuple[np.ndarray, np.ndarray]:
-        self._check_column(variable, "variable")
-        if not isinstance(na_rm, (bool, np.bool_)):
-            raise InvalidParameterError(f"'na_rm' must be a bool; got {na_rm!r}.")
-        column = self.data[variable]
-        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
-            raise InvalidParameterError(
-                f"column {variable!r} must be numeric to estimate its mean or total; got "
-                f"dtype {column.dtype}.")
-        y = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        if np.isinf(y).any():
-            raise InvalidParameterError(
-                f"column {variable!r} has {int(np.isinf(y).sum())} infinite value(s).")
-        observed = ~np.isnan(y)
-        if not observed.all() and not na_rm:
-            raise InvalidParameterError(
-                f"column {variable!r} has {int((~observed).sum())} missing value(s) out of "
-                f"{y.size}; pass na_rm=True to estimate over the rows where it is observed "
-                "(a domain: the full design is kept, as R's survey does).")
-        if not observed.any():
-            raise InvalidParameterError(f"column {variable!r} has no observed value.")
-        return np.where(observed, y, 0.0), observed
+    def ratio(self, numerator, denominator: str, na_rm: bool = False, by=None
+              ) -> SurveyEstimate | SurveyTable:
+        """The ratio sum w y / sum w x of two totals, as R's ``svyratio``.
 
-    def _result(self, statistic, variable, estimate, variance, y, w, observed, scale):
-        stage = self._stages[0]
-        psus = np.unique(stage.unit[observed])
-        df = int(psus.size - np.unique(stage.unit_stratum[psus]).size)
-        n = int(observed.sum())
-        w_sum = float(w.sum())
-        deff = deff_replace = math.nan
-        if n > 1:
-            ybar = float(np.sum(w * y)) / w_sum
-            s2 = float(np.sum(w * (y - ybar) ** 2)) / w_sum * n / (n - 1.0)
-            srs_replace = scale * s2 / n
-            if srs_replace > 0:
-                deff_replace = variance / srs_replace
-                if w_sum > n:
-                    deff = variance / (srs_replace * (w_sum - n) / w_sum)
-        return SurveyEstimate(statistic, variable, estimate, math.sqrt(max(variance, 0.0)),
-                              df, deff, deff_replace, n)
+        Linearised as z_i = w_i (y_i - R x_i) / sum w x. ``numerator`` is a
+        column (or list of columns, one ratio each); with ``na_rm=True`` rows
+        missing the numerator or the denominator are left out jointly (the
+        design kept). ``by`` as in :meth:`mean` (R's ``svyby(..., svyratio,
+        denominator=)``).
+
+        Examples
+        --------
+        R's ``svyratio(~api.stu, ~enroll, dclus1)`` is
+        ``design.ratio("api.stu", "enroll")``.
+        """
+        if not isinstance(denominator, str):
+            raise InvalidParameterError(
+                f"'denominator' of SurveyDesign.ratio must be a column name; got "
+                f"{denominator!r}.")
+        return domains.estimate(self, "ratio", numerator, na_rm=na_rm, by=by,
+                                denominator=denominator)
+
+    def subset(self, mask_or_query) -> SurveyDesign:
+        """The design restricted to a domain, the full design kept (R's ``subset``).
+
+        ``mask_or_query`` is a boolean mask (one value per row; missing: not
+        selected) or a :meth:`pandas.DataFrame.eval` expression such as
+        ``"meals > 50"`` (backquote names with dots: ```sch.wide` == 'Yes'``).
+        Rows outside get weight 0 but every PSU, stratum and fpc is kept, so
+        estimates from the subset have the variance of a domain estimator (not
+        that of the domain's rows taken as a sample of their own).
+        """
+        mask = domains.subset_mask(self, mask_or_query)
+        sub = copy.copy(self)
+        sub.included = self.included & mask
+        sub.weights = np.where(sub.included, self.weights, 0.0)
+        return sub
+
+    def ttest(self, variable: str, by: str) -> SurveyTTest:
+        """Design-based t-test of the difference of two domain means (R's ``svyttest``).
+
+        ``svyttest(api00 ~ sch.wide, design)`` is ``design.ttest("api00",
+        by="sch.wide")``: mean(second level) - mean(first level) of ``by`` in
+        R's order (sorted values or the categories' order: ``"Yes"`` minus
+        ``"No"``, 1 minus 0), its SE with the covariance of the two domain
+        means, t with degf - 1 degrees of freedom and the two-sided p-value.
+        Rows missing either column are left out, the design kept.
+        """
+        return domains.ttest(self, variable, by)
+
+    def glm(self, formula: str, family: str = "gaussian"):
+        """Design-based linear regression, as R's ``svyglm`` (gaussian family).
+
+        See :class:`~simsample.analysis.regression.SurveyGLM`:
+        ``svyglm(api00 ~ ell + meals, design)`` is ``design.glm("api00 ~ ell + meals")``.
+        """
+        from .analysis.regression import fit
+
+        return fit(self, formula, family)
 
     # -- description ------------------------------------------------------------------------
 
@@ -517,8 +310,8 @@ class SurveyDesign:
 
     @property
     def df(self) -> int:
-        """Design degrees of freedom: PSUs minus strata."""
-        return self.n_psu - self.n_strata
+        """Design degrees of freedom: PSUs minus strata (of the subset, for a subset)."""
+        return self.degrees_of_freedom(self.included)
 
     @classmethod
     def from_sample(cls, sample: Sample) -> SurveyDesign:
@@ -537,63 +330,9 @@ class SurveyDesign:
         if self.weights_column:
             parts.append(f"weights=~{self.weights_column}")
         strata = "1 stratum" if self.n_strata == 1 else f"{self.n_strata} strata"
+        subset = "" if self.included.all() else f", subset of {int(self.included.sum())} rows"
         return (f"SurveyDesign({', '.join(parts)}; {len(self.data)} rows, {self.n_psu} PSUs, "
-                f"{strata}, df={self.df})")
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-def _as_frame(data) -> pd.DataFrame:
-    if isinstance(data, pd.DataFrame):
-        return data.reset_index(drop=True)
-    if isinstance(data, Mapping):
-        try:
-            return pd.DataFrame({key: np.asarray(value) for key, value in data.items()})
-        except ValueError as exc:
-            raise InvalidParameterError(
-                f"'data' of SurveyDesign: the columns must have equal lengths ({exc}).") from None
-    raise InvalidParameterError(
-        "'data' of SurveyDesign must be a pandas DataFrame or a mapping of column name -> "
-        f"array; got {type(data).__name__}.")
-
-
-def _as_stage_list(value, key: str) -> list:
-    if value is None or isinstance(value, str):
-        return [value]
-    try:
-        entries = list(value)
-    except TypeError:
-        raise InvalidParameterError(
-            f"'{key}' of SurveyDesign must be a column name, None or a list of them (one per "
-            f"stage); got {value!r}.") from None
-    for entry in entries:
-        if entry is not None and not isinstance(entry, str):
-            raise InvalidParameterError(
-                f"'{key}' of SurveyDesign must list column names (or None); got {entry!r} in "
-                f"{entries!r}.")
-    return entries
-
-
-def _pair_codes(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
-    """Codes 0.. of the distinct (outer, inner) pairs, in order of first appearance."""
-    key = outer.astype(np.int64) * (int(inner.max()) + 1) + inner.astype(np.int64)
-    return pd.factorize(key)[0].astype(np.int64)
-
-
-def _check_psus_in_strata(psu, stratum, column, strata_column, psu_labels, strata_labels):
-    if strata_column is None:
-        return
-    pairs = np.unique(np.stack([psu, stratum]), axis=1)
-    per_psu = np.bincount(pairs[0])
-    crossing = np.flatnonzero(per_psu > 1)
-    if crossing.size:
-        p = int(crossing[0])
-        label = psu_labels[np.flatnonzero(psu == p)[0]]
-        where = [strata_labels[h] for h in pairs[1][pairs[0] == p]]
-        raise InvalidParameterError(
-            f"SurveyDesign: PSUs ({column!r}) are not nested in strata ({strata_column!r}): "
-            f"{crossing.size} PSU label(s) occur in more than one stratum, e.g. {label!r} in "
-            f"strata {where}. Pass nest=True if the labels are only unique within strata.")
+                f"{strata}, df={self.df}{subset})")
 
 
 # -- samples drawn by the engine -------------------------------------------------------------
@@ -622,4 +361,4 @@ def sample_frame(sample: Sample) -> pd.DataFrame:
     return sample.to_frame()
 
 
-__all__ = ["SurveyDesign", "SurveyEstimate", "sample_frame"]
+__all__ = ["SurveyDesign", "SurveyEstimate", "SurveyTTest", "SurveyTable", "sample_frame"]

@@ -457,6 +457,23 @@ class Population(CovariateTruths):
         return (f"Population({name}N={self.n_units}, G={self.n_groups}, {sizes}, "
                 f"mean={self.mean:.4g}, icc={self.icc:.3f})")
 
+    # -- population totals (the targets of survey totals) -------------------------------------
+
+    @functools.cached_property
+    def total(self) -> float:
+        """Y, the population total of y (what ``SurveyDesign.total`` estimates)."""
+        return float(self._y_sorted.sum())
+
+    @functools.cached_property
+    def x_total(self) -> float | None:
+        """The population total of the micro covariate x; None without x."""
+        return None if self._x_sorted is None else float(self._x_sorted.sum())
+
+    @functools.cached_property
+    def X_total(self) -> float | None:
+        """sum_j N_j X_j, the macro covariate summed over units; None without X."""
+        return None if self._X is None else float(np.sum(self._sizes * self._X))
+
 
 def _nested_subgroups(subgroup, codes, labels):
     """Check that ``subgroup`` nests within groups and number subgroups group by group.
