@@ -171,7 +171,8 @@ class SimulationResult:
                 a = self._totals[design][row_index]
                 mom = self._moments(design, method)
                 r = max(mom.reps, 1)
-                th = self._theory(design, task.estimators[row_index])
+                th = (self._theory(design, task.estimators[row_index])
+                      if task.builtin[row_index] else Moments(math.nan, math.nan, False))
                 coverage = a[A.COVER] / r if mom.reps else math.nan
                 mean_se = a[A.SUM_SE] / r if mom.reps else math.nan
                 mean_v = a[A.SUM_VAR] / r if mom.reps else math.nan

@@ -2,9 +2,9 @@
 
 The population's groups are the strata; stratum ``h`` occupies positions
 ``offsets[h]:offsets[h + 1]`` and ``take[h]`` units are drawn from it by SRS
-without replacement, independently across strata. The PSUs of the form are
-the units: methods written for cluster samples do not apply (the strata are
-not sampled). ``params = (offsets, take, max_size, N)``.
+without replacement, independently across strata. Methods receive the strata
+form: ``start`` and ``size`` of every stratum (``scr[5]``, ``scr[6]``), k = H.
+``params = (offsets, take, max_size, N)``.
 """
 
 import numpy as np
@@ -92,9 +92,9 @@ def prepare_stratified(params):  # pragma: no cover
 
 @kernel
 def draw_stratified_form(state, params, scr):  # pragma: no cover
-    """One stratified sample; returns (n, n): every unit is its own PSU."""
+    """One stratified sample; returns (n, H)."""
     n = draw_stratified(state, params[0], params[1], scr[4], scr[0], scr[5])
-    return n, n
+    return n, params[1].size
 
 
 @kernel

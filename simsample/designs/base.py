@@ -57,12 +57,14 @@ class Sampler:
     ``module`` holds ``prepare(params) -> scr``, ``draw(state, params, scr) ->
     (n, k)`` and ``mean(ys, n, k, params, scr, out)`` (conventions in
     :mod:`simsample.designs._srs_kernels`). ``kind`` is ``"element"`` (units
-    are the PSUs) or ``"cluster"``; ``form_groups`` the ``n_groups`` of the
-    shared form (G, or N for element designs); ``shared_form`` whether
-    methods of the shared form apply (False for Stratified: its strata are not
-    sampled); ``max_n`` the largest sample; ``mean_dfs`` every df the
-    built-in intervals of the mean can have; ``estimands`` what the design
-    supports.
+    are the PSUs) or ``"cluster"``. The sample form handed to methods is
+    ``form``: ``"groups"`` (the sampled PSUs: ``start``, ``size`` of the
+    sampled groups, or every unit for element designs) or ``"strata"`` (every
+    stratum with the units drawn in it); ``form_slots`` are the scratch entries
+    holding its ``start`` and ``size``, ``form_groups`` its ``n_groups`` (G,
+    N for element designs, H for strata). ``max_n`` is the largest sample;
+    ``mean_dfs`` every df the built-in intervals of the mean can have;
+    ``estimands`` what the design supports.
     """
 
     module: str
@@ -75,7 +77,8 @@ class Sampler:
     form_groups: int
     max_n: int
     mean_dfs: tuple[int, ...]
-    shared_form: bool = True
+    form: str = "groups"
+    form_slots: tuple[int, int] = (1, 2)
     estimands: tuple[str, ...] = ("mean",)
 
     def kernel(self, name: str):
@@ -211,8 +214,9 @@ class Sample:
     def form(self) -> tuple:
         """``(y, start, size, k, n_units, n_groups)``: the sample as methods receive it."""
         s = self.sampler
-        return (self.y_form, self.scratch[1][:self.k + 1].copy(), self.scratch[2][:self.k].copy(),
-                self.k, s.n_units, s.form_groups)
+        first, second = s.form_slots
+        return (self.y_form, self.scratch[first][:self.k + 1].copy(),
+                self.scratch[second][:self.k].copy(), self.k, s.n_units, s.form_groups)
 
     @property
     def y_form(self) -> np.ndarray:

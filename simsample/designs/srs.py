@@ -68,7 +68,8 @@ class SRS(Design):
             names = ("prepare_srs", "draw_srs", "mean_srs")
         return Sampler(_KERNELS, *names, params=(N, self.n), kind="element", n_units=N,
                        form_groups=N, max_n=self.n, mean_dfs=(self.n - 1,),
-                       estimands=("mean",) if self.replace else ("mean", "difference"))
+                       estimands=("mean",) if self.replace else ("mean", "difference", "ratio",
+                                                            "domain_mean"))
 
     def sample_fields(self, population, scr, n, k):
         # one "group" holding the whole sample (the layout SurveyDesign and effects expect)

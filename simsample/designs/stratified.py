@@ -151,9 +151,9 @@ class Stratified(Design):
                        "mean_stratified",
                        params=(population.offsets, take, int(population.group_sizes.max()),
                                population.n_units),
-                       kind="element", n_units=population.n_units,
-                       form_groups=population.n_units, max_n=n, mean_dfs=(n - 1, n - H),
-                       shared_form=False)
+                       kind="element", n_units=population.n_units, form_groups=H, max_n=n,
+                       mean_dfs=(n - 1, n - H), form="strata", form_slots=(5, 6),
+                       estimands=("mean", "ratio", "domain_mean"))
 
     def sample_fields(self, population, scr, n, k):
         # the strata's starts and sizes (the layout SurveyDesign expects)

@@ -68,7 +68,8 @@ class _GroupDesign(Design):
         return Sampler(_KERNELS, "prepare_two_stage", "draw_two_stage_form", "mean_two_stage",
                        params=params, kind="cluster", n_units=population.n_units,
                        form_groups=population.n_groups, max_n=hi,
-                       mean_dfs=(k - 1, *range(lo - 1, hi)), estimands=("mean", "difference"))
+                       mean_dfs=(k - 1, *range(lo - 1, hi)),
+                       estimands=("mean", "difference", "ratio", "domain_mean"))
 
     def estimate_layout(self, population, ys, psu_start, psu_size, out) -> None:
         """The built-in mean estimators on a sample given group by group (``psu_start``, sizes)."""

@@ -85,6 +85,8 @@ class LoopSpec:
     arrange: KernelRef | None
     n_builtin_rows: int
     users: tuple[UserKernel, ...]
+    #: Scratch entries holding the ``start`` and ``size`` of the form methods receive.
+    form_slots: tuple[int, int] = (1, 2)
 
     @property
     def paired(self) -> bool:
@@ -92,7 +94,8 @@ class LoopSpec:
 
     def key(self) -> str:
         parts = [self.prepare, self.draw, self.call, self.builtin, self.estimand_prepare,
-                 self.arrange, self.n_builtin_rows, *(u.identity() for u in self.users)]
+                 self.arrange, self.n_builtin_rows, self.form_slots,
+                 *(u.identity() for u in self.users)]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
@@ -109,8 +112,8 @@ def loop_source(spec: LoopSpec) -> str:
     body = [
         f"    scr = {prepare}(dparams)",
         "    idx = scr[0]",
-        "    start = scr[1]",
-        "    size = scr[2]",
+        f"    start = scr[{spec.form_slots[0]}]",
+        f"    size = scr[{spec.form_slots[1]}]",
         "    ys = np.empty(idx.size)",
     ]
     if spec.paired:
@@ -132,9 +135,13 @@ def loop_source(spec: LoopSpec) -> str:
             body.append(f"        {builtin}(ys, xs, n, k, dparams, scr, eparams, escr, out)")
         else:
             body.append(f"        {builtin}(ys, n, k, dparams, scr, out)")
+    if spec.users:  # user kernels see exactly the n sampled values
+        body.append("        yn = ys[:n]")
+        if spec.paired:
+            body.append("        xn = xs[:n]")
     streams = 0
     for j, user in enumerate(spec.users):
-        values = "ys, xs" if user.paired else "ys"
+        values = "yn, xn" if user.paired else "yn"
         state = f", mstates[{streams}]" if user.needs_rng else ""
         streams += user.needs_rng
         row = spec.n_builtin_rows + j

@@ -94,21 +94,24 @@ def build_task(design, population, level: float, estimand: str = "mean",
     est.check(design, sampler, population)
     methods = resolve(methods, estimand, est.default_methods(population))
     users = [m for m in methods if not m.builtin]
-    if users and not sampler.shared_form:
+    missing = [m.name for m in users if m.kernel_for(sampler.form) is None]
+    if missing:
         raise InvalidParameterError(
-            f"design {design} does not hand methods the shared sample form (its strata are "
-            f"not sampled clusters); user methods {[m.name for m in users]} cannot run "
-            "under it.")
+            f"design {design} hands methods the {sampler.form!r} sample form, for which "
+            f"methods {missing} have no kernel.")
     builtin, prepare, arrange, eparams = est.builtin(sampler, population)
     any_builtin = len(users) < len(methods)
+    if any_builtin and builtin is None:
+        raise InvalidParameterError(f"estimand {estimand!r} has no built-in estimator.")
     spec = LoopSpec(
         prepare=KernelRef(sampler.module, sampler.prepare),
         draw=KernelRef(sampler.module, sampler.draw), call=est.call,
-        builtin=KernelRef(*builtin) if any_builtin else None,
+        builtin=KernelRef(*builtin) if any_builtin else None, form_slots=sampler.form_slots,
         estimand_prepare=KernelRef(*prepare) if prepare is not None else None,
         arrange=KernelRef(*arrange) if arrange is not None else None,
         n_builtin_rows=est.n_builtin_rows,
-        users=tuple(UserKernel(m.kernel, est.call == "paired", m.needs_rng) for m in users))
+        users=tuple(UserKernel(m.kernel_for(sampler.form), est.call == "paired", m.needs_rng)
+                    for m in users))
     rows = [m.builtin_row if m.builtin else est.n_builtin_rows + users.index(m)
             for m in methods]
     y, x = est.values(population)
@@ -122,7 +125,8 @@ def build_task(design, population, level: float, estimand: str = "mean",
         truth=np.array([est.truth(m, population) for m in methods]),
         tq=tq, rows=np.array(rows, dtype=np.int64),
         intervals=np.array([_RULES[m.interval] for m in methods], dtype=np.int64),
-        stream_keys=tuple(m.stream_key for m in users if m.needs_rng))
+        stream_keys=tuple(m.stream_key for m in users if m.needs_rng),
+        builtin=tuple(m.builtin for m in methods))
 
 
 def build_plan(population, designs, reps: int, *, seed=None, level: float = 0.95,

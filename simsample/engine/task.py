@@ -18,7 +18,8 @@ class KernelTask:
     accumulator rows, ``rows`` the output row of each, ``truth`` its target's
     value, ``intervals`` its interval rule (``simsample._kernels.accumulate``),
     ``estimators`` and ``targets`` describe them for the summary;
-    ``stream_keys`` address the random streams of methods that need one.
+    ``stream_keys`` address the random streams of methods that need one;
+    ``builtin`` says which methods are built in (only those get exact theory).
     """
 
     spec: LoopSpec
@@ -31,6 +32,8 @@ class KernelTask:
     rows: np.ndarray
     intervals: np.ndarray
     stream_keys: tuple[int, ...] = ()
+    #: Whether each method is built in (its estimator has the design's exact theory).
+    builtin: tuple[bool, ...] = ()
 
     @property
     def has_interval(self) -> tuple[bool, ...]:

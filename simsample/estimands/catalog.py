@@ -5,9 +5,11 @@ from __future__ import annotations
 from .._validation import check_choice
 from .difference import DifferenceEstimand
 from .mean import MeanEstimand
+from .ratio import DomainMeanEstimand, RatioEstimand
 
 #: Every estimand by name (``simulate(..., estimand=...)``).
-ESTIMANDS = {"mean": MeanEstimand(), "difference": DifferenceEstimand()}
+ESTIMANDS = {"mean": MeanEstimand(), "difference": DifferenceEstimand(),
+             "ratio": RatioEstimand(), "domain_mean": DomainMeanEstimand()}
 
 
 def get_estimand(name: str, *, owner: str | None = None):

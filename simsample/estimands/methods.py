@@ -45,9 +45,11 @@ from .._validation import InvalidParameterError, check_choice
 #: How a method's interval is formed.
 INTERVALS = ("t", "bounds", "none")
 #: The estimands (``simulate(..., estimand=...)``).
-ESTIMANDS = ("mean", "difference")
-#: The form each estimand hands to user methods.
-FORMS = {"mean": "mean", "difference": "paired"}
+ESTIMANDS = ("mean", "difference", "ratio", "domain_mean")
+#: The values each estimand hands to user methods: y alone, or y and x.
+FORMS = {"mean": "mean", "difference": "paired", "ratio": "paired", "domain_mean": "paired"}
+#: The layouts of the form: sampled groups (or units), or strata.
+SAMPLE_FORMS = ("groups", "strata")
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,12 +60,15 @@ class Method:
     ----------
     name : str
         The ``method`` column of the summary. Must not be a built-in method's name.
-    kernel : numba-compiled function
+    kernel : numba-compiled function, or a dict of them by form
         ``kernel(y, start, size, k, n_units, n_groups, out)`` for the mean
         (``kernel(y, x, start, size, k, n_units, n_groups, out)`` for the
         difference estimand; ``state`` before ``out`` if ``needs_rng``); see
         the module docstring for the form. Decorate it with ``numba.njit``
-        (``cache=True`` keeps later runs from compiling it again).
+        (``cache=True`` keeps later runs from compiling it again). A dict
+        ``{"groups": kernel, "strata": kernel}`` gives one kernel per form
+        (``"strata"``: stratified designs hand every stratum as a group, k = H);
+        a single kernel is for the ``"groups"`` form.
     estimand : {"mean", "difference"}
     target : str, optional
         What the method estimates (the ``target`` column); default the
@@ -111,10 +116,20 @@ class Method:
         if not isinstance(self.needs_rng, bool):
             raise InvalidParameterError(
                 f"'needs_rng' of Method must be True or False; got {self.needs_rng!r}.")
-        if self.builtin_row is None and not hasattr(self.kernel, "py_func"):
-            raise InvalidParameterError(
-                f"'kernel' of Method {self.name!r} must be a numba-compiled function "
-                f"(decorate it with numba.njit); got {self.kernel!r}.")
+        if self.builtin_row is None:
+            kernels = self.kernel if isinstance(self.kernel, dict) else {"groups": self.kernel}
+            for form, kernel in kernels.items():
+                if form not in SAMPLE_FORMS or not hasattr(kernel, "py_func"):
+                    raise InvalidParameterError(
+                        f"'kernel' of Method {self.name!r} must be a numba-compiled function "
+                        f"(decorate it with numba.njit), or a dict of them by form "
+                        f"{list(SAMPLE_FORMS)}; got {self.kernel!r}.")
+
+    def kernel_for(self, form: str):
+        """The kernel for a design's sample form (``"groups"`` or ``"strata"``), or None."""
+        if isinstance(self.kernel, dict):
+            return self.kernel.get(form)
+        return self.kernel if form == "groups" else None
 
     @property
     def builtin(self) -> bool:

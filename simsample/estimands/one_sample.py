@@ -51,8 +51,9 @@ def method_outputs(sample, estimand, methods, *, seed=None) -> np.ndarray:
         row = estimand.n_builtin_rows + users.index(method)
         values = (ys, xs) if estimand.call == "paired" else (ys,)
         state = (xoshiro_state(child(root, method.stream_key)),) if method.needs_rng else ()
-        method.kernel(*values, scr[1], scr[2], k, sampler.n_units, sampler.form_groups, *state,
-                      out[row])
+        first, second = sampler.form_slots
+        method.kernel_for(sampler.form)(*values, scr[first], scr[second], k, sampler.n_units,
+                                        sampler.form_groups, *state, out[row])
         rows.append(row)
     return out[rows]
 

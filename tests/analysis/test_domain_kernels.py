@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import simsample as ss
-from simsample.analysis._domain_kernels import (
+from simsample.estimands._ratio_kernels import (
     LOOP_METHODS, domain_mean_groups, domain_mean_strata, ratio_groups, ratio_strata)
 from simsample.survey import SurveyDesign, sample_frame
 

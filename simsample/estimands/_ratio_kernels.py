@@ -147,26 +147,3 @@ def domain_mean_strata(y, x, start, size, k, n_units, n_groups, out):  # pragma:
     """
     n_psu, n_in = _ratio_core(y, x, start, size, k, n_groups, True, out)
     out[2] = n_in - float(n_psu) if np.isfinite(out[0]) else np.nan
-
-
-LOOP_METHODS = (
-    dict(name="ratio", kernel=ratio_groups, form="paired", estimand="ratio",
-         target="population ratio sum y / sum x", interval=True, needs_rng=False,
-         df_rule="k - 1",
-         doc="ratio estimator sum w y / sum w x with its linearised design SE (SRS, "
-             "TwoStage, ClusterSample)"),
-    dict(name="domain_mean", kernel=domain_mean_groups, form="paired", estimand="domain_mean",
-         target="population mean of y over units with x = 1", interval=True,
-         needs_rng=False, df_rule="k_d - 1 (sampled groups holding a domain unit, minus 1)",
-         doc="domain mean with the full design kept, as SurveyDesign.mean(by=) (SRS, "
-             "TwoStage, ClusterSample)"),
-    dict(name="ratio_stratified", kernel=ratio_strata, form="paired", estimand="ratio",
-         target="population ratio sum y / sum x", interval=True, needs_rng=False,
-         df_rule="n - H",
-         doc="ratio estimator of a stratified sample (groups are the strata)"),
-    dict(name="domain_mean_stratified", kernel=domain_mean_strata, form="paired",
-         estimand="domain_mean", target="population mean of y over units with x = 1",
-         interval=True, needs_rng=False,
-         df_rule="n_d - H_d (domain units minus strata holding one)",
-         doc="domain mean of a stratified sample, the full design kept"),
-)
