@@ -61,13 +61,32 @@ def eigen_power(value, cr3):  # pragma: no cover
 
 @kernel
 def sym2_power(a, b, d, cr3):  # pragma: no cover
-    """[[a, b], [b, d]]^-1/2 (or ^-1 with ``cr3``) by one Jacobi rotation: (f00, f01, f11)."""
-    theta = 0.5 * np.arctan2(2.0 * b, a - d)
-    c = np.cos(theta)
-    s = np.sin(theta)
-    f1 = eigen_power(a * c * c + 2.0 * b * c * s + d * s * s, cr3)
-    f2 = eigen_power(a * s * s - 2.0 * b * c * s + d * c * c, cr3)
-    return c * c * f1 + s * s * f2, c * s * (f1 - f2), s * s * f1 + c * c * f2
+    """[[a, b], [b, d]]^-1/2 (or ^-1 with ``cr3``) of a symmetric 2 x 2: (f00, f01, f11).
+
+    Sylvester's formula F = f2 I + [f1, f2] (Q - l2 I) with the divided difference
+    [f1, f2] = (f1 - f2)/(l1 - l2) in a form without cancellation
+    (-1/(s1 s2 (s1 + s2)) for l^-1/2, -1/(l1 l2) for l^-1), so close eigenvalues
+    lose no accuracy. Assumes validated inputs.
+    """
+    half = 0.5 * (a - d)
+    disc = np.sqrt(half * half + b * b)
+    l1 = 0.5 * (a + d) + disc
+    l2 = 0.5 * (a + d) - disc
+    if l1 > 0.0 and l2 > 0.0:
+        l2 = (a * d - b * b) / l1  # the smaller root without cancellation
+    f1 = eigen_power(l1, cr3)
+    f2 = eigen_power(l2, cr3)
+    if cr3:
+        slope = -1.0 / (l1 * l2)
+    elif f2 != 0.0 and f1 != 0.0:
+        s1 = np.sqrt(l1)
+        s2 = np.sqrt(l2)
+        slope = -1.0 / (s1 * s2 * (s1 + s2))
+    elif l1 > l2:
+        slope = (f1 - f2) / (l1 - l2)
+    else:
+        slope = 0.0
+    return f2 + slope * (a - l2), slope * b, f2 + slope * (d - l2)
 
 
 @kernel

@@ -16,7 +16,7 @@ for every b, counted as such rather than left to rounding).
 The p-value of b is the share of draws with |t*_r(b)| >= |t(b)|, t(b) =
 (beta_hat - b) / se; ties (equal up to a relative 1e-9, as when all v_rj = 1)
 count as ">=". The interval is {b : p(b) >= 1 - level}, found by bisection
-outward from beta_hat on each side (test inversion) to 1e-10 SE.
+outward from beta_hat on each side (test inversion) to 1e-7 SE.
 """
 
 import numpy as np
@@ -29,7 +29,7 @@ WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(
 #: Relative tolerance under which |t*| and |t| count as tied (a tie counts as ">=").
 TIE_RTOL = 1e-9
 #: Bisection stops when the bracket is narrower than this times the SE ...
-BRACKET_RTOL = 1e-10
+BRACKET_RTOL = 1e-7
 #: ... or after this many steps. At most DOUBLINGS outward doublings of the SE find
 #: the bracket; beyond 2**30 SE from the estimate the end is reported as infinite.
 BISECTIONS = 200

@@ -197,9 +197,15 @@ def sandwich(X, y, codes, n_groups, vcov):
             Q = np.eye(p) - L.T @ S @ L
             values, vectors = np.linalg.eigh(0.5 * (Q + Q.T))
             if vcov == "CR3":
+                if values.min() <= EIGEN_TOL:
+                    raise InvalidParameterError(
+                        f"vcov='CR3' needs I - H_jj invertible in every cluster; cluster "
+                        f"{j} has leverage 1 in some direction (use CR2).")
                 powers = 1.0 / values
             else:
-                powers = np.where(values > EIGEN_TOL, 1.0 / np.sqrt(np.abs(values)), 0.0)
+                kept = values > EIGEN_TOL
+                powers = np.zeros(p)
+                powers[kept] = 1.0 / np.sqrt(values[kept])
             F = (vectors * powers) @ vectors.T
             T = np.linalg.solve(L.T, F @ L.T)
         else:
