@@ -156,23 +156,32 @@ def test_wild_bootstrap_is_reproducible_and_inverts_its_test():
 
 
 @pytest.mark.statistical
-def test_wild_bootstrap_null_rejection_is_nominal_with_ten_clusters(global_seed):
-    """WCR with Rademacher weights, G = 10 balanced clusters: near-exact size
-    (Cameron, Gelbach and Miller 2008, table 3; MacKinnon and Webb 2017)."""
+def test_null_rejection_with_ten_clusters(global_seed):
+    """G = 10 balanced clusters, x and y both cluster-correlated, true slope 0: the wild
+    bootstrap (WCR, Rademacher) and CR2 with BM df hold their 5% level, CR1S with G - 1 df
+    rejects too often (Cameron, Gelbach and Miller 2008, table 3; Cameron and Miller 2015)."""
+    from scipy.special import stdtrit
+
     rng = np.random.default_rng(global_seed)
     reps, G, m = 2000, 10, 10
     start = np.arange(0, G * m + 1, m)
     size = np.full(G, float(m))
     out = np.empty(5)
     state = xoshiro_state(as_seed_sequence(global_seed))
-    rejected = 0
+    wild = cr1s = cr2 = 0
     for _ in range(reps):
         x = np.repeat(rng.normal(size=G), m) + rng.normal(size=G * m)
-        y = np.repeat(rng.normal(size=G), m) + rng.normal(size=G * m)  # true slope 0
+        y = np.repeat(rng.normal(size=G), m) + rng.normal(size=G * m)
         K.wild_slope(y, x, start, size, G, 10_000, 1000, state, out)
-        rejected += not (out[3] <= 0.0 <= out[4])
-    rate = rejected / reps
-    assert_mc_close(rate, 0.05, np.sqrt(0.05 * 0.95 / reps))
+        wild += not (out[3] <= 0.0 <= out[4])
+        cr1s += abs(out[0] / out[1]) > stdtrit(G - 1, 0.975)
+        K.cr2_slope(y, x, start, size, G, 10_000, 1000, out)
+        cr2 += abs(out[0] / out[1]) > stdtrit(out[2], 0.975)
+    mcse = np.sqrt(0.05 * 0.95 / reps)
+    assert_mc_close(wild / reps, 0.05, mcse)
+    assert_mc_close(cr2 / reps, 0.05, mcse)
+    assert abs(cr2 / reps - 0.05) < abs(cr1s / reps - 0.05)
+    assert cr1s / reps > 0.05 + 4 * mcse  # liberal (9% in the reference run)
 
 
 # -- in-loop kernels equal the one-sample API on drawn samples -------------------------------
