@@ -334,6 +334,18 @@ class SurveyDesign:
         return (f"SurveyDesign({', '.join(parts)}; {len(self.data)} rows, {self.n_psu} PSUs, "
                 f"{strata}, df={self.df}{subset})")
 
+    def replicate(self, kind: str, **kwargs):
+        """Replicate weights of this design, as R's ``as.svrepdesign``.
+
+        ``kind`` in "JK1", "JKn", "bootstrap", "BRR", "Fay"; keywords ``mse``,
+        ``replicates``, ``seed``, ``fay_rho`` (see
+        :func:`simsample.analysis.replicate.replicate_design`). Returns a
+        ``ReplicateDesign`` with ``.mean(var)`` and ``.total(var)``.
+        """
+        from .analysis.replicate import replicate_design
+
+        return replicate_design(self, kind, **kwargs)
+
 
 # -- samples drawn by the engine -------------------------------------------------------------
 

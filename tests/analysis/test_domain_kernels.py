@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import simsample as ss
+from simsample.estimands import registered
 from simsample.estimands._ratio_kernels import (
-    LOOP_METHODS, domain_mean_groups, domain_mean_strata, ratio_groups, ratio_strata)
+    domain_mean_groups, domain_mean_strata, ratio_groups, ratio_strata)
 from simsample.survey import SurveyDesign, sample_frame
 
 RTOL = 1e-10
@@ -128,9 +129,9 @@ def test_empty_domain_and_zero_denominator_fail_the_replication():
         assert np.isnan(out).all()
 
 
-def test_loop_methods_describe_the_kernels():
-    assert [m["name"] for m in LOOP_METHODS] == [
-        "ratio", "domain_mean", "ratio_stratified", "domain_mean_stratified"]
-    for method in LOOP_METHODS:
-        assert method["form"] == "paired" and method["interval"] and not method["needs_rng"]
-        assert callable(method["kernel"]) and method["doc"] and method["df_rule"]
+def test_the_registry_runs_these_kernels_for_each_form():
+    ratio, domain = registered("ratio")["ratio"], registered("domain_mean")["domain_mean"]
+    assert (ratio.kernel_for("groups"), ratio.kernel_for("strata")) == (ratio_groups, ratio_strata)
+    assert (domain.kernel_for("groups"), domain.kernel_for("strata")) == (
+        domain_mean_groups, domain_mean_strata)
+    assert ratio.form == domain.form == "paired" and not ratio.needs_rng
