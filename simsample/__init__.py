@@ -35,7 +35,7 @@ _EXPORTS = {
     "Method": ".estimands",
     "simulate": ".engine",
     "SimulationResult": ".results", "Study": ".results", "RatioEstimate": ".results",
-    "SurveyDesign": ".survey",
+    "SurveyDesign": ".analysis.survey",
     "run_study": ".studies",
 }
 #: Public submodules reachable as attributes (``ss.theory``, ``ss.sizes``...).

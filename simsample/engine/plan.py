@@ -99,6 +99,11 @@ def build_task(design, population, level: float, estimand: str = "mean",
         raise InvalidParameterError(
             f"design {design} hands methods the {sampler.form!r} sample form, for which "
             f"methods {missing} have no kernel.")
+    fixed = [m.name for m in methods if m.level is not None and m.level != level]
+    if fixed:
+        raise InvalidParameterError(
+            f"methods {fixed} compute their intervals at one level only "
+            f"({[m.level for m in methods if m.name in fixed]}); got level={level}.")
     builtin, prepare, arrange, eparams = est.builtin(sampler, population)
     any_builtin = len(users) < len(methods)
     if any_builtin and builtin is None:

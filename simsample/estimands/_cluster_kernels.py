@@ -347,29 +347,5 @@ def wild_slope(y, x, start, size, k, n_units, n_groups, state, out):  # pragma: 
     wild_interval(beta, np.sqrt(v0), stats, WILD_DRAWS, WILD_LEVEL, out[3:5])
 
 
-_MEAN = "population mean"
-_SLOPE = "population delta"
 
 #: The in-loop methods of this module, for the lead's method registry.
-LOOP_METHODS = (
-    dict(name="jackknife_jk1", kernel=jk1_ratio_mean, form="mean", estimand="mean",
-         target=_MEAN, interval="t", needs_rng=False, df_rule="k - 1",
-         doc="ratio mean, delete-one-group jackknife (R's JK1) with the fpc factor 1 - k/G"),
-    dict(name="cr2_bm", kernel=cr2_mean, form="mean", estimand="mean", target=_MEAN,
-         interval="t", needs_rng=False, df_rule="Bell-McCaffrey (Satterthwaite)",
-         doc="unweighted mean of the sampled units, CR2 SE, clubSandwich's Satterthwaite df"),
-    dict(name="bootstrap_rescaled", kernel=bootstrap_ratio_mean, form="mean", estimand="mean",
-         target=_MEAN, interval="t", needs_rng=True, df_rule="k - 1",
-         doc=f"ratio mean, SE from {BOOT_REPLICATES} replicates of R survey's bootstrap "
-             "(first-stage fpc)"),
-    dict(name="cr2_bm", kernel=cr2_slope, form="paired", estimand="difference", target=_SLOPE,
-         interval="t", needs_rng=False, df_rule="Bell-McCaffrey (Satterthwaite)",
-         doc="OLS slope, CR2 SE, clubSandwich's Satterthwaite df"),
-    dict(name="cr3", kernel=cr3_slope, form="paired", estimand="difference", target=_SLOPE,
-         interval="t", needs_rng=False, df_rule="k - 1",
-         doc="OLS slope, CR3 (jackknife) SE as clubSandwich's, k - 1 df"),
-    dict(name="wild_bootstrap", kernel=wild_slope, form="paired", estimand="difference",
-         target=_SLOPE, interval="bounds", needs_rng=True, df_rule="none (bounds)",
-         doc=f"OLS slope, restricted wild cluster bootstrap (Rademacher, B = {WILD_DRAWS}), "
-             f"{WILD_LEVEL:.0%} interval by test inversion in out[3:5]"),
-)

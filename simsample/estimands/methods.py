@@ -80,6 +80,9 @@ class Method:
         "none": a point estimate (no coverage, SE or width in the summary).
     needs_rng : bool
         Pass the method its own random stream (bootstrap-type methods).
+    level : float, optional
+        For a kernel whose interval is computed at one fixed level: runs at
+        any other ``level`` are refused.
 
     Examples
     --------
@@ -104,6 +107,8 @@ class Method:
     estimator: str | None = None
     interval: str = "t"
     needs_rng: bool = False
+    #: The only confidence level a "bounds" interval is computed at (None: any level).
+    level: float | None = None
     #: Output row of the estimand's built-in estimator (built-in methods only).
     builtin_row: int | None = None
 
@@ -221,6 +226,7 @@ def resolve(methods, estimand: str, default: tuple[str, ...]) -> tuple[Method, .
 
 def _renamed(method: Method, alias: str) -> Method:
     """A built-in method reported under one of its aliases."""
-    return Method(alias, estimand=method.estimand, target=method.target,
+    return Method(alias, method.kernel, estimand=method.estimand, target=method.target,
                   estimator=method.estimator, interval=method.interval,
+                  needs_rng=method.needs_rng, level=method.level,
                   builtin_row=method.builtin_row)

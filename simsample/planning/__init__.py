@@ -7,7 +7,8 @@
 """
 
 from .components import VarianceComponents, variance_components
-from .optimal import Allocation, Plan, SurveyPlan, optimal_design, optimal_three_stage
+from .optimal import Plan, optimal_design, optimal_three_stage
+from .plan import Allocation, SurveyPlan
 from .verify import Verification, budget_curve, synthetic_population, verify
 
 __all__ = ["Allocation", "Plan", "SurveyPlan", "VarianceComponents", "Verification",

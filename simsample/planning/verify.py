@@ -31,7 +31,7 @@ from .._rng import POPULATION, SAMPLING, as_seed_sequence, child
 from .._validation import InfeasibleDesignError, InvalidParameterError, check_int, check_real
 from ..population import Population
 from .components import VarianceComponents, variance_components
-from .optimal import EPS, SurveyPlan, fmt, require_two_stage
+from .plan import EPS, SurveyPlan, fmt, require_two_stage
 
 #: Default share of clusters, and of each cluster's units, that the planned
 #: design samples from a synthetic population.

@@ -52,21 +52,20 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
-import inspect
 import itertools
 import json
 import math
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..population import scenarios
 from .._validation import InvalidParameterError
-from ..designs import PPS, SRS, ClusterSample, Design, Stratified, ThreeStage, TwoStage
-from ..population import Population, binary_two_level, covariate_population, three_level
-from ..population import two_level
+from .kinds import (  # noqa: F401  (re-exported: study files' registries)
+    DESIGN_KINDS, POPULATION_KINDS, DesignKind, PopulationKind, register_design_kind,
+    register_population_kind,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,117 +79,6 @@ TOP_LEVEL = {"name": "", "description": "", "reps": None, "seed": None, "level":
 
 class StudyFileError(InvalidParameterError):
     """A study file (or dict) is malformed; the message names the file, table and key."""
-
-
-# -- registries ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DesignKind:
-    """How a study file's ``kind = "..."`` becomes a :class:`~simsample.Design`."""
-
-    factory: Callable[..., Design]
-    required: tuple[str, ...]
-    optional: dict[str, Any]
-
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        return (*self.required, *self.optional)
-
-
-@dataclass(frozen=True)
-class PopulationKind:
-    """How a study file's ``generator = "..."`` becomes a :class:`~simsample.Population`.
-
-    ``paths`` are parameters naming files, resolved relative to the study file
-    (their content is hashed into the study's identity); ``seeded`` generators
-    take a ``seed`` (a fixed one from the file, else the condition's stream).
-    """
-
-    factory: Callable[..., Population]
-    required: tuple[str, ...]
-    optional: dict[str, Any]
-    paths: tuple[str, ...] = ()
-
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        return (*self.required, *self.optional)
-
-    @property
-    def seeded(self) -> bool:
-        return "seed" in self.parameters
-
-
-#: Design kinds usable in study files (``kind = "TwoStage"``).
-DESIGN_KINDS: dict[str, DesignKind] = {}
-#: Population generators usable in study files (``generator = "two_level"``).
-POPULATION_KINDS: dict[str, PopulationKind] = {}
-
-
-def register_design_kind(kind: str, factory: Callable[..., Design], *,
-                         required: tuple[str, ...] | None = None,
-                         optional: dict[str, Any] | None = None) -> None:
-    """Make ``kind = "<kind>"`` usable in study files.
-
-    Parameters default to the fields of ``factory`` when it is a dataclass
-    (required: those without a default); ``required`` moves names from the
-    optional to the required ones, ``optional`` replaces the optional ones.
-    """
-    req, opt = _signature_parameters(factory)
-    if required is not None:
-        req = tuple(required)
-        opt = {k: v for k, v in opt.items() if k not in req}
-    if optional is not None:
-        opt = dict(optional)
-    DESIGN_KINDS[kind] = DesignKind(factory, req, opt)
-
-
-def register_population_kind(name: str, factory: Callable[..., Population], *,
-                             required: tuple[str, ...] | None = None,
-                             optional: dict[str, Any] | None = None,
-                             paths: tuple[str, ...] = ()) -> None:
-    """Make ``generator = "<name>"`` usable in study files (parameters as for designs)."""
-    req, opt = _signature_parameters(factory)
-    if required is not None:
-        req = tuple(required)
-        opt = {k: v for k, v in opt.items() if k not in req}
-    if optional is not None:
-        opt = dict(optional)
-    POPULATION_KINDS[name] = PopulationKind(factory, req, opt, tuple(paths))
-
-
-def _signature_parameters(factory) -> tuple[tuple[str, ...], dict[str, Any]]:
-    if dataclasses.is_dataclass(factory):
-        fields = [f for f in dataclasses.fields(factory) if f.init]
-        req = tuple(f.name for f in fields if f.default is dataclasses.MISSING
-                    and f.default_factory is dataclasses.MISSING)
-        opt = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
-        return req, opt
-    params = [p for p in inspect.signature(factory).parameters.values()
-              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    req = tuple(p.name for p in params if p.default is p.empty)
-    opt = {p.name: p.default for p in params if p.default is not p.empty}
-    return req, opt
-
-
-def _csv_population(path, y, group, *, x=None, X=None, dropna=False, name=None):
-    return Population.from_csv(path, y=y, group=group, x=x, X=X, dropna=dropna, name=name)
-
-
-register_design_kind("SRS", SRS)
-register_design_kind("TwoStage", TwoStage, required=("groups", "per_group"))
-register_design_kind("ClusterSample", ClusterSample)
-register_design_kind("Stratified", Stratified)
-register_design_kind("PPS", PPS, required=("groups", "per_group"))
-register_design_kind("ThreeStage", ThreeStage,
-                     required=("groups", "subgroups", "per_subgroup"))
-register_population_kind("two_level", two_level)
-register_population_kind("three_level", three_level)
-register_population_kind("binary_two_level", binary_two_level)
-register_population_kind("covariate_population", covariate_population)
-for _scenario in (scenarios.over_conservative, scenarios.under_conservative, scenarios.simpson,
-                  scenarios.income_voting):
-    register_population_kind(_scenario.__name__, _scenario)
-register_population_kind("csv", _csv_population, paths=("path",))
 
 
 # -- the parsed study ------------------------------------------------------------------------

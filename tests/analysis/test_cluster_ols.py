@@ -250,13 +250,20 @@ def test_cr2_mean_kernel_on_srs_form():
     assert out[1] == pytest.approx(s.y.std(ddof=1) / np.sqrt(30), rel=1e-10)
 
 
-def test_loop_methods_describe_their_kernels():
-    names = {(m["estimand"], m["name"]) for m in K.LOOP_METHODS}
-    assert len(names) == len(K.LOOP_METHODS) == 6
-    for m in K.LOOP_METHODS:
-        assert m["form"] == {"mean": "mean", "difference": "paired"}[m["estimand"]]
-        assert hasattr(m["kernel"], "py_func") and m["doc"] and m["df_rule"]
-        assert m["needs_rng"] == (m["kernel"] in (K.bootstrap_ratio_mean, K.wild_slope))
+def test_the_registry_runs_these_kernels():
+    from simsample.estimands import registered
+
+    mean, difference = registered("mean"), registered("difference")
+    kernels = {("mean", "jackknife"): K.jk1_ratio_mean, ("mean", "cr2_bm"): K.cr2_mean,
+               ("mean", "bootstrap"): K.bootstrap_ratio_mean,
+               ("difference", "cr2_bm"): K.cr2_slope, ("difference", "cr3"): K.cr3_slope,
+               ("difference", "wild_bootstrap"): K.wild_slope}
+    for (estimand, name), kernel in kernels.items():
+        method = (mean if estimand == "mean" else difference)[name]
+        assert method.kernel_for("groups") is kernel
+        assert method.needs_rng == (kernel in (K.bootstrap_ratio_mean, K.wild_slope))
+    assert difference["wild_bootstrap"].interval == "bounds"
+    assert difference["wild_bootstrap"].level == K.WILD_LEVEL
 
 
 @settings(deadline=None)

@@ -100,4 +100,4 @@ def test_difference_without_covariate_fails_before_compute():
     with pytest.raises(ss.InvalidParameterError, match="micro covariate x"):
         ss.simulate(ss.two_level(10, 5, seed=1), ss.SRS(10), reps=10, estimand="difference")
     with pytest.raises(ss.InvalidParameterError, match="'estimand' of simulate"):
-        ss.simulate(ss.two_level(10, 5, seed=1), ss.SRS(10), reps=10, estimand="ratio")
+        ss.simulate(ss.two_level(10, 5, seed=1), ss.SRS(10), reps=10, estimand="median")

@@ -11,7 +11,7 @@ from tests.engine.user_methods import (
 
 GROUP_MEANS = ss.Method("group means", group_means_srs_of_groups)
 HALF = ss.Method("half variance", half_variance)
-BOOT = ss.Method("bootstrap", bootstrap_groups, interval="bounds", needs_rng=True)
+BOOT = ss.Method("group bootstrap", bootstrap_groups, interval="bounds", needs_rng=True)
 DESIGNS = {"two-stage": ss.TwoStage(8, 5), "cluster": ss.ClusterSample(8), "SRS": ss.SRS(40)}
 
 
@@ -77,7 +77,7 @@ def test_adding_or_removing_methods_leaves_the_others_bit_identical(equal):
                                       check_exact=True)
     # and the summary lists the methods in the order asked for
     assert list(mixed[mixed.design == "SRS"]["method"]) == [
-        "group means", "naive_t", "bootstrap", "cluster_t"]
+        "group means", "naive_t", "group bootstrap", "cluster_t"]
 
 
 def test_random_methods_have_their_own_reproducible_stream(equal):
@@ -88,7 +88,7 @@ def test_random_methods_have_their_own_reproducible_stream(equal):
                         methods=[ss.Method("bootstrap 2", bootstrap_groups, interval="bounds",
                                            needs_rng=True)])
     a, b, c = (_summary(r, "cluster", m) for r, m in
-               ((one, "bootstrap"), (again, "bootstrap"), (other, "bootstrap 2")))
+               ((one, "group bootstrap"), (again, "group bootstrap"), (other, "bootstrap 2")))
     assert a["mean_width"] == b["mean_width"] and a["coverage"] == b["coverage"]
     # the stream is addressed by the method's name: another name, other resamples, same samples
     assert a["mean_width"] != c["mean_width"] and a["bias"] == c["bias"]
