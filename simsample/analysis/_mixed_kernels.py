@@ -202,7 +202,8 @@ def _fit_intercept(p, k, n, S, ZX, Zy, XX, Xy, yy, reml, ws, gpsi, hpsi, g, h,
                                                 ws, gpsi, hpsi, g, h, theta)
                     dev = _ri_deviance(root, p, k, n, S, ZX, Zy, XX, Xy, yy, reml, ws, gpsi,
                                        hpsi, g, h, theta)
-                    if dev < best_dev:
+                    # a later candidate must beat rounding (a flat profile keeps the first)
+                    if dev < best_dev - 1e-11 * (1.0 + abs(best_dev)):
                         best_dev = dev
                         best_rho = root
         rho_prev, g_prev = rho, gi
@@ -493,3 +494,24 @@ def ml_wald_mean(y, start, size, k, n_units, n_groups, out):  # pragma: no cover
     df = 1e9 (normal) as in ``reml_wald_mean``.
     """
     _mean_method(y, start, k, False, 0, out)
+
+
+LOOP_METHODS = (
+    dict(name="reml_wald", kernel=reml_wald_mean, form="mean", estimand="mean",
+         target="population mean (GLS-weighted mean of group means when sizes vary)",
+         interval=True, needs_rng=False, df_rule="normal (df = 1e9)",
+         doc="REML random-intercept intercept with a Wald z interval"),
+    dict(name="reml_satterthwaite", kernel=reml_satterthwaite_mean, form="mean", estimand="mean",
+         target="population mean (GLS-weighted mean of group means when sizes vary)",
+         interval=True, needs_rng=False, df_rule="Satterthwaite (lmerTest)",
+         doc="REML random-intercept intercept with lmerTest's Satterthwaite t interval"),
+    dict(name="reml_between_within", kernel=reml_between_within_mean, form="mean",
+         estimand="mean",
+         target="population mean (GLS-weighted mean of group means when sizes vary)",
+         interval=True, needs_rng=False, df_rule="k - 1",
+         doc="REML random-intercept intercept with a between-within t interval (k - 1 df)"),
+    dict(name="ml_wald", kernel=ml_wald_mean, form="mean", estimand="mean",
+         target="population mean (GLS-weighted mean of group means when sizes vary)",
+         interval=True, needs_rng=False, df_rule="normal (df = 1e9)",
+         doc="ML random-intercept intercept with a Wald z interval"),
+)
