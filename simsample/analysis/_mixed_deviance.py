@@ -1,4 +1,4 @@
-"""Compiled REML and ML fits of the linear mixed model, for one sample and for the loop.
+"""The profiled (RE)ML deviance of the linear mixed model and its analytic derivatives.
 
 Model: y_j = X_j b + Z_j u_j + e_j for groups j = 1..k, u_j ~ N(0, sigma^2 Psi),
 e_j ~ N(0, sigma^2 I); Z_j is a column of ones (random intercept, q = 1) or ones and
@@ -24,21 +24,8 @@ d r = -sum e_j'E e_j, d log|M| = sum tr(A_j E), d P = -sum B_j'E B_j, and the
 second derivatives follow (envelope theorem for r). Derivatives in theta follow
 by the chain rule through Psi = Lambda Lambda'.
 
-Optimisation: random intercept, a bracketed root of the profiled gradient in
-rho = psi / (1 + psi) (a scan of 14 points on [0, 1) then Brent's zeroin), with
-the boundary psi = 0 taken when the gradient there is not negative (the global
-minimum over the candidates is kept). Random slope: Newton's method on theta
-with the analytic Hessian (made positive definite by a Levenberg shift when
-needed) and a backtracking line search, from lme4's start theta = (1, 0, 1); the
-deviance is even in each column of Lambda, so theta is optimised unconstrained
-and its diagonal made non-negative at the end. ``singular`` is lme4's
-``isSingular``: a diagonal element of Lambda below 1e-4.
-
-Satterthwaite degrees of freedom are lmerTest's: with the unprofiled deviance
-D(theta, sigma), A = 2 H^+ (H its Hessian, Moore-Penrose inverse dropping
-eigenvalues below 1e-8) and g the gradient of sigma^2 (P^-1)_ii in
-(theta, sigma), df_i = 2 (sigma^2 (P^-1)_ii)^2 / (g'A g). lmerTest computes H
-and g by numerical differentiation (numDeriv); here they are exact.
+The optimisers are in ``_mixed_optimise``, the fit and lmerTest's Satterthwaite df
+in ``_mixed_kernels``.
 """
 
 import math
@@ -46,7 +33,7 @@ import math
 import numpy as np
 
 from .._jit import kernel
-from ._mixed_linalg import chol_inverse, sym_pinv
+from ._mixed_linalg import chol_inverse
 
 #: Elements of Psi, in theta's order: (row, column) of E_k's non-zero entries.
 #: E_k is the symmetric unit matrix of element k; off-diagonal E has two entries.
@@ -54,8 +41,6 @@ _ES = np.array([[0, 0], [1, 0], [1, 1]], dtype=np.int64)
 _ET = np.array([[0, 0], [0, 1], [1, 1]], dtype=np.int64)
 _NE = np.array([1, 2, 1], dtype=np.int64)
 _TWO_PI = 2.0 * math.pi
-#: Flag values in ``info``: deviance, sigma^2, converged, singular, iterations.
-N_INFO = 5
 
 
 @kernel

@@ -10,7 +10,7 @@ fit that the replication loop runs (``simsample.analysis._mixed_kernels``):
 >>> g = np.repeat(np.arange(8), 5)
 >>> df = pd.DataFrame({"g": g, "y": rng.normal(size=8)[g] + rng.normal(size=40)})
 >>> res = MixedLM.from_formula("y ~ 1", groups="g", data=df).fit(reml=True)
->>> round(res.df_satterthwaite["Intercept"], 6)   # balanced, not singular: k - 1
+>>> float(round(res.df_satterthwaite["Intercept"], 6))   # balanced, not singular: k - 1
 7.0
 
 Model: y_ij = x_ij'b + u_j (+ z_ij v_j) + e_ij, (u_j, v_j) ~ N(0, cov_re),
@@ -52,7 +52,7 @@ class MixedLM:
     --------
     >>> import numpy as np
     >>> m = MixedLM(np.array([1.0, 2, 4, 5, 7, 9]), np.ones((6, 1)), [1, 1, 2, 2, 3, 3])
-    >>> round(m.fit().fe_params.iloc[0], 4)
+    >>> float(round(m.fit().fe_params.iloc[0], 4))
     4.6667
     """
 
