@@ -31,6 +31,7 @@ SUMMARY_COLUMNS = (
     "variance_ratio", "variance_ratio_mcse", "theory_variance_ratio",
     "rmse", "mean_se", "se_calibration", "mean_variance_estimate", "mean_variance_estimate_mcse",
     "coverage", "coverage_mcse", "miss_low", "miss_high", "mean_width", "level",
+    "singular_rate", "singular_rate_mcse",
 )
 
 
@@ -206,8 +207,19 @@ class SimulationResult:
                     "mean_width": a[A.SUM_WIDTH] / r if mom.reps else math.nan,
                     **({} if has_interval else _NO_INTERVAL),
                     "level": self.level,
+                    **self._singular(task, row_index, a),
                 })
         return rows
+
+    @staticmethod
+    def _singular(task, row_index: int, a: np.ndarray) -> dict:
+        """Share of singular (boundary) fits of a model-based method, with its MCSE."""
+        if not (task.reports_singular and task.reports_singular[row_index]):
+            return {"singular_rate": math.nan, "singular_rate_mcse": math.nan}
+        total = a[A.N_OK] + a[A.N_FAIL]
+        rate = a[A.SUM_FLAG] / total if total else math.nan
+        return {"singular_rate": rate,
+                "singular_rate_mcse": math.sqrt(rate * (1.0 - rate) / total) if total else math.nan}
 
     def variance_ratio(self, design: str, reference: str, *, method: str = "cluster_t",
                        level: float = 0.95) -> RatioEstimate:

@@ -25,7 +25,8 @@ SUM_SE = 11
 SUM_VAR = 12      # sum of SE^2 (the variance estimates)
 SUM_VAR2 = 13
 SUM_SIZE = 14     # sample sizes, for designs whose size is random
-N_STATS = 15
+SUM_FLAG = 15     # replications a model-based method flagged singular (boundary fit)
+N_STATS = 16
 
 #: Columns of a kept replication (``keep_estimates``).
 KEEP_EST = 0
@@ -172,13 +173,15 @@ POINT = 0         # estimate only
 T_INTERVAL = 1    # estimate +- t(df) SE
 BOUNDS = 2        # the method writes its interval's bounds (columns LOWER, UPPER of out)
 
-#: Columns of a method's output row: estimate, SE, df, and optional bounds.
+#: Columns of a method's output row: estimate, SE, df, optional bounds, and a flag
+#: (1.0: the fit was singular; counted in SUM_FLAG, the summary's ``singular_rate``).
 OUT_EST = 0
 OUT_SE = 1
 OUT_DF = 2
 OUT_LOWER = 3
 OUT_UPPER = 4
-N_OUT = 5
+OUT_FLAG = 5
+N_OUT = 6
 
 
 @kernel
@@ -195,3 +198,5 @@ def record_rows(acc, kept, rep, out, rows, intervals, tq, truth, size):  # pragm
                           out[row, OUT_LOWER], out[row, OUT_UPPER], truth[r], size)
         else:
             record_point(acc, r, kept, rep, out[row, OUT_EST], truth[r], size)
+        if out[row, OUT_FLAG] == 1.0:
+            acc[r, SUM_FLAG] += 1.0

@@ -24,6 +24,7 @@ cached loop.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -93,10 +94,26 @@ class LoopSpec:
         return self.call == "paired"
 
     def key(self) -> str:
-        parts = [self.prepare, self.draw, self.call, self.builtin, self.estimand_prepare,
-                 self.arrange, self.n_builtin_rows, self.form_slots,
+        parts = [package_digest(), self.prepare, self.draw, self.call, self.builtin,
+                 self.estimand_prepare, self.arrange, self.n_builtin_rows, self.form_slots,
                  *(u.identity() for u in self.users)]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+
+
+@functools.cache
+def package_digest() -> str:
+    """A digest of simsample's own source files.
+
+    numba caches a compiled loop with copies of the kernels it calls and does
+    not notice when those change; keying the generated file on the package's
+    source makes any change of a kernel (an upgrade, an edit) a new loop.
+    """
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def loop_source(spec: LoopSpec) -> str:

@@ -131,7 +131,8 @@ def build_task(design, population, level: float, estimand: str = "mean",
         tq=tq, rows=np.array(rows, dtype=np.int64),
         intervals=np.array([_RULES[m.interval] for m in methods], dtype=np.int64),
         stream_keys=tuple(m.stream_key for m in users if m.needs_rng),
-        builtin=tuple(m.builtin for m in methods))
+        builtin=tuple(m.builtin for m in methods),
+        reports_singular=tuple(m.reports_singular for m in methods))
 
 
 def build_plan(population, designs, reps: int, *, seed=None, level: float = 0.95,

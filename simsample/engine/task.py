@@ -34,6 +34,8 @@ class KernelTask:
     stream_keys: tuple[int, ...] = ()
     #: Whether each method is built in (its estimator has the design's exact theory).
     builtin: tuple[bool, ...] = ()
+    #: Whether each method flags singular fits (the summary's ``singular_rate``).
+    reports_singular: tuple[bool, ...] = ()
 
     @property
     def has_interval(self) -> tuple[bool, ...]:

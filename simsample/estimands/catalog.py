@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._validation import check_choice
 from .difference import DifferenceEstimand
-from . import few_clusters  # noqa: F401  (registers its methods)
+from . import few_clusters, mixed  # noqa: F401  (they register their methods)
 from .mean import MeanEstimand
 from .ratio import DomainMeanEstimand, RatioEstimand
 

@@ -31,8 +31,10 @@ method leaves every other method's results bit-identical.
 
 ``out`` is the method's row: ``out[0]`` estimate, ``out[1]`` SE, ``out[2]``
 df of the t interval (df < 1, or a non-finite estimate or SE, is a failed
-replication; df beyond 10**6 is the normal interval). A method with
-``interval="bounds"`` writes its interval's ends in ``out[3]``, ``out[4]``.
+replication; a fractional df interpolates the t quantile; df beyond 10,000
+or the sample size is the normal interval). A method with
+``interval="bounds"`` writes its interval's ends in ``out[3]``, ``out[4]``;
+a model-based method may write ``out[5] = 1.0`` for a singular fit.
 """
 
 from __future__ import annotations
@@ -83,6 +85,9 @@ class Method:
     level : float, optional
         For a kernel whose interval is computed at one fixed level: runs at
         any other ``level`` are refused.
+    reports_singular : bool
+        The kernel writes ``out[5] = 1.0`` for a singular (boundary) fit; the
+        summary reports the share as ``singular_rate`` with its MCSE.
 
     Examples
     --------
@@ -109,6 +114,8 @@ class Method:
     needs_rng: bool = False
     #: The only confidence level a "bounds" interval is computed at (None: any level).
     level: float | None = None
+    #: Whether the kernel flags singular (boundary) fits in ``out[5]`` (``singular_rate``).
+    reports_singular: bool = False
     #: Output row of the estimand's built-in estimator (built-in methods only).
     builtin_row: int | None = None
 
@@ -229,4 +236,4 @@ def _renamed(method: Method, alias: str) -> Method:
     return Method(alias, method.kernel, estimand=method.estimand, target=method.target,
                   estimator=method.estimator, interval=method.interval,
                   needs_rng=method.needs_rng, level=method.level,
-                  builtin_row=method.builtin_row)
+                  reports_singular=method.reports_singular, builtin_row=method.builtin_row)

@@ -11,6 +11,7 @@ import importlib
 
 import numpy as np
 
+from .._kernels.accumulate import N_OUT
 from .._rng import as_seed_sequence, child, xoshiro_state
 from .._validation import check_real
 from .catalog import get_estimand
@@ -36,7 +37,7 @@ def method_outputs(sample, estimand, methods, *, seed=None) -> np.ndarray:
     ys = np.ascontiguousarray(y[scr[0][:n]])
     xs = np.ascontiguousarray(x[scr[0][:n]]) if estimand.call == "paired" else None
     users = [m for m in methods if not m.builtin]
-    out = np.full((estimand.n_builtin_rows + len(users), 5), np.nan)
+    out = np.full((estimand.n_builtin_rows + len(users), N_OUT), np.nan)
     if any(m.builtin for m in methods):
         if estimand.call == "paired":
             _kernel(builtin)(ys, xs, n, k, sampler.params, scr, eparams, escr, out)
@@ -76,7 +77,7 @@ def estimate_sample(sample, level: float = 0.95, *, estimand: str = "mean", meth
     methods = resolve(methods, estimand, est.default_methods(population))
     out = method_outputs(sample, est, methods, seed=seed)
     rows = []
-    for method, (estimate, se, df, lower, upper) in zip(methods, out):
+    for method, (estimate, se, df, lower, upper, flag) in zip(methods, out):
         if method.interval == "t":
             if df >= 1 and np.isfinite(se):
                 half = float(stdtrit(df, 0.5 + level / 2.0)) * se
@@ -89,6 +90,8 @@ def estimate_sample(sample, level: float = 0.95, *, estimand: str = "mean", meth
         if estimand != "mean":
             row.update(target=est.target(method), truth=est.truth(method, population))
         row.update(estimate=estimate, se=se, df=df, lower=lower, upper=upper)
+        if method.reports_singular:
+            row["singular"] = bool(flag == 1.0)
         rows.append(row)
     frame = pd.DataFrame(rows)
     if estimand == "mean" and np.all(np.isfinite(frame["df"])) and np.all(

@@ -41,6 +41,7 @@ from ..._kernels.accumulate import (
     SUM_D3,
     SUM_D4,
     SUM_SE,
+    SUM_FLAG,
     SUM_SIZE,
     SUM_VAR,
     SUM_VAR2,
@@ -239,6 +240,7 @@ def _store(acc, row, partial):  # pragma: no cover
     partial[thread, base + SUM_VAR] = sum_v
     partial[thread, base + SUM_VAR2] = sum_v2
     partial[thread, base + SUM_SIZE] = sum_n
+    partial[thread, base + SUM_FLAG] = 0.0
 
 
 @cuda.jit
