@@ -95,9 +95,12 @@ def test_agrees_with_statsmodels(data, dataset, formula, re_formula, reml):
         warnings.simplefilter("ignore", RuntimeWarning)
         sm = smf.mixedlm(formula, d, groups=d["g"], re_formula=re_formula).fit(
             reml=reml, method="bfgs", gtol=1e-10, maxiter=2000)
-    if not sm.converged:
-        pytest.skip("statsmodels did not converge")
     res = MixedLM.from_formula(formula, groups="g", data=d, re_formula=re_formula).fit(reml=reml)
+    if not sm.converged:
+        # the known case (DESIGN.md): statsmodels fails on this small random-slope data set,
+        # by ML; lme4 and we converge (the lme4 fixtures check our fit there)
+        assert (dataset, reml) == (8, False) and res.converged
+        return
     np.testing.assert_allclose(res.fe_params.to_numpy(), sm.fe_params.to_numpy(), rtol=1e-7)
     assert res.scale == pytest.approx(sm.scale, rel=1e-7)
     np.testing.assert_allclose(res.cov_re.to_numpy(), sm.cov_re.to_numpy(), rtol=1e-6, atol=1e-9)
