@@ -1,9 +1,15 @@
-"""Streaming accumulators: one row of sums per interval method.
+"""Streaming accumulators: one row of sums per method, and sums over pairs of methods.
 
 A chunk of replications fills a fresh accumulator; chunks merge by adding
 rows in chunk order (``FIRST_FAIL`` excepted), so a merged result is
 bit-identical however the chunks were scheduled. Deviations are taken from
 the method's target (``truth``), which keeps the power sums well conditioned.
+
+Row a also holds, from column ``N_STATS`` on, sums over the replications in
+which methods a and b (b > a) both succeeded: their count and the sums of
+d_a d_b, d_a^2 d_b^2, covered_a covered_b and width_a width_b (``PAIR_*``).
+They give the paired Monte Carlo standard error of a difference between two
+methods on the same samples (``SimulationResult.compare``).
 """
 
 import numpy as np
@@ -26,7 +32,16 @@ SUM_VAR = 12      # sum of SE^2 (the variance estimates)
 SUM_VAR2 = 13
 SUM_SIZE = 14     # sample sizes, for designs whose size is random
 SUM_FLAG = 15     # replications a model-based method flagged singular (boundary fit)
-N_STATS = 16
+SUM_WIDTH2 = 16   # sum of squared interval widths
+N_STATS = 17
+
+#: Sums over a pair of methods (a, b), at column N_STATS + N_PAIR * b + PAIR_* of row a.
+PAIR_N = 0        # replications in which both succeeded
+PAIR_D = 1        # sum of d_a d_b
+PAIR_D2 = 2       # sum of d_a^2 d_b^2
+PAIR_COVER = 3    # both intervals cover
+PAIR_WIDTH = 4    # sum of width_a width_b
+N_PAIR = 5
 
 #: Columns of a kept replication (``keep_estimates``).
 KEEP_EST = 0
@@ -37,8 +52,8 @@ N_KEEP = 4
 
 
 def new_accumulator(n_rows: int) -> np.ndarray:
-    """An empty accumulator with ``n_rows`` method rows."""
-    acc = np.zeros((n_rows, N_STATS))
+    """An empty accumulator with ``n_rows`` method rows (and their pair sums)."""
+    acc = np.zeros((n_rows, N_STATS + N_PAIR * n_rows))
     acc[:, FIRST_FAIL] = -1.0
     return acc
 
@@ -75,10 +90,11 @@ def record(acc, row, kept, rep, estimate, se, df, tq, truth, size):  # pragma: n
     ok = np.isfinite(estimate) and np.isfinite(se) and df >= 1.0
     if not ok:
         _add_failure(acc, row, kept, rep, estimate, se)
-        return
+        return False, np.nan, np.nan
     half = t_quantile(tq, df) * se
     _add_interval(acc, row, kept, rep, estimate, se, estimate - half, estimate + half, truth,
                   size)
+    return True, estimate - half, estimate + half
 
 
 @kernel
@@ -108,8 +124,9 @@ def record_bounds(acc, row, kept, rep, estimate, se, lower, upper, truth,
     """Add one replication whose method gives its interval's bounds (bootstrap-type)."""
     if not (np.isfinite(estimate) and np.isfinite(lower) and np.isfinite(upper)):
         _add_failure(acc, row, kept, rep, estimate, se)
-        return
+        return False, np.nan, np.nan
     _add_interval(acc, row, kept, rep, estimate, se, lower, upper, truth, size)
+    return True, lower, upper
 
 
 @kernel
@@ -136,6 +153,7 @@ def _add_interval(acc, row, kept, rep, estimate, se, lower, upper, truth,
     else:
         acc[row, COVER] += 1.0
     acc[row, SUM_WIDTH] += upper - lower
+    acc[row, SUM_WIDTH2] += (upper - lower) * (upper - lower)
     acc[row, SUM_SE] += se
     v = se * se
     acc[row, SUM_VAR] += v
@@ -155,7 +173,8 @@ def record_point(acc, row, kept, rep, estimate, truth, size):  # pragma: no cove
     the SE, coverage and width sums stay zero (the summary reports them as
     NaN). A non-finite estimate counts as a failed replication.
     """
-    if not np.isfinite(estimate):
+    ok = np.isfinite(estimate)
+    if not ok:
         acc[row, N_FAIL] += 1.0
         if acc[row, FIRST_FAIL] < 0.0:
             acc[row, FIRST_FAIL] = rep
@@ -166,6 +185,7 @@ def record_point(acc, row, kept, rep, estimate, truth, size):  # pragma: no cove
         kept[row, rep, KEEP_SE] = np.nan
         kept[row, rep, KEEP_LOWER] = np.nan
         kept[row, rep, KEEP_UPPER] = np.nan
+    return ok, np.nan, np.nan
 
 
 #: How a method row is recorded (``intervals`` of :func:`record_rows`).
@@ -185,18 +205,48 @@ N_OUT = 6
 
 
 @kernel
-def record_rows(acc, kept, rep, out, rows, intervals, tq, truth, size):  # pragma: no cover
-    """Record output row ``rows[r]`` of ``out`` in accumulator row r, by its interval rule."""
+def record_rows(acc, kept, rep, out, rows, intervals, tq, truth, size,
+                vals):  # pragma: no cover
+    """Record output row ``rows[r]`` of ``out`` in accumulator row r, by its interval rule.
+
+    ``vals`` is scratch of shape (rows, 4): each row's success, deviation,
+    coverage and width in this replication, for the pair sums.
+    """
     for r in range(rows.size):
         row = rows[r]
         rule = intervals[r]
         if rule == T_INTERVAL:
-            record(acc, r, kept, rep, out[row, OUT_EST], out[row, OUT_SE], out[row, OUT_DF],
-                   tq, truth[r], size)
+            ok, lower, upper = record(acc, r, kept, rep, out[row, OUT_EST], out[row, OUT_SE],
+                                      out[row, OUT_DF], tq, truth[r], size)
         elif rule == BOUNDS:
-            record_bounds(acc, r, kept, rep, out[row, OUT_EST], out[row, OUT_SE],
-                          out[row, OUT_LOWER], out[row, OUT_UPPER], truth[r], size)
+            ok, lower, upper = record_bounds(acc, r, kept, rep, out[row, OUT_EST],
+                                             out[row, OUT_SE], out[row, OUT_LOWER],
+                                             out[row, OUT_UPPER], truth[r], size)
         else:
-            record_point(acc, r, kept, rep, out[row, OUT_EST], truth[r], size)
+            ok, lower, upper = record_point(acc, r, kept, rep, out[row, OUT_EST], truth[r], size)
         if out[row, OUT_FLAG] == 1.0:
             acc[r, SUM_FLAG] += 1.0
+        vals[r, 0] = 1.0 if ok else 0.0
+        vals[r, 1] = out[row, OUT_EST] - truth[r]
+        vals[r, 2] = 1.0 if lower <= truth[r] <= upper else 0.0
+        vals[r, 3] = upper - lower
+    _add_pairs(acc, vals, rows.size)
+
+
+@kernel
+def _add_pairs(acc, vals, n_rows):  # pragma: no cover
+    """Sums over every pair of methods that both succeeded in this replication."""
+    for a in range(n_rows):
+        if vals[a, 0] == 0.0:
+            continue
+        for b in range(a + 1, n_rows):
+            if vals[b, 0] == 0.0:
+                continue
+            base = N_STATS + N_PAIR * b
+            da = vals[a, 1]
+            db = vals[b, 1]
+            acc[a, base + PAIR_N] += 1.0
+            acc[a, base + PAIR_D] += da * db
+            acc[a, base + PAIR_D2] += da * da * db * db
+            acc[a, base + PAIR_COVER] += vals[a, 2] * vals[b, 2]
+            acc[a, base + PAIR_WIDTH] += vals[a, 3] * vals[b, 3]

@@ -26,7 +26,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from .. import engine
-from .._kernels.accumulate import N_KEEP, N_STATS
+from .._kernels.accumulate import N_KEEP, new_accumulator
 from .._validation import InvalidParameterError, check_choice
 from ..engine.executor import check_n_jobs, execute
 from ..engine.progress import progress_bar
@@ -195,7 +195,8 @@ def _run_on_gpu(spec, conditions, plans, records, out, resume, progress) -> Stud
 
 def _shapes(plan: engine.RunPlan, chunk: int):
     keep = plan.chunk_keep(chunk)
-    return [((len(t.methods), N_STATS), (len(t.methods), keep, N_KEEP)) for t in plan.tasks]
+    return [(new_accumulator(len(t.methods)).shape, (len(t.methods), keep, N_KEEP))
+            for t in plan.tasks]
 
 
 def _version() -> str:

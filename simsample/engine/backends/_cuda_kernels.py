@@ -42,6 +42,7 @@ from ..._kernels.accumulate import (
     SUM_D4,
     SUM_SE,
     SUM_FLAG,
+    SUM_WIDTH2,
     SUM_SIZE,
     SUM_VAR,
     SUM_VAR2,
@@ -241,6 +242,7 @@ def _store(acc, row, partial):  # pragma: no cover
     partial[thread, base + SUM_VAR2] = sum_v2
     partial[thread, base + SUM_SIZE] = sum_n
     partial[thread, base + SUM_FLAG] = 0.0
+    partial[thread, base + SUM_WIDTH2] = np.nan  # not kept on the GPU
 
 
 @cuda.jit
