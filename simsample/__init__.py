@@ -33,7 +33,7 @@ _EXPORTS = {
     "ClusterSample": ".designs", "Stratified": ".designs", "PPS": ".designs",
     "ThreeStage": ".designs",
     "Method": ".estimands",
-    "simulate": ".engine",
+    "simulate": ".engine", "Superpopulation": ".engine",
     "SimulationResult": ".results", "Study": ".results", "RatioEstimate": ".results",
     "SurveyDesign": ".analysis.survey",
     "run_study": ".studies",

@@ -70,6 +70,20 @@ class _Moments:
     variance_mcse: float
 
 
+def _row_moments(a: np.ndarray) -> _Moments:
+    """Monte Carlo moments of one accumulator row."""
+    r = a[A.N_OK]
+    if r < 2:
+        return _Moments(int(r), int(a[A.N_FAIL]), math.nan, math.nan, math.nan)
+    m1 = a[A.SUM_D] / r
+    variance = (a[A.SUM_D2] - a[A.SUM_D] * m1) / (r - 1)
+    mu2 = a[A.SUM_D2] / r - m1 * m1
+    mu4 = (a[A.SUM_D4] / r - 4 * m1 * a[A.SUM_D3] / r + 6 * m1 * m1 * a[A.SUM_D2] / r
+           - 3 * m1 ** 4)
+    return _Moments(int(r), int(a[A.N_FAIL]), np.float64(m1), np.float64(variance),
+                    np.float64(math.sqrt(max(mu4 - mu2 * mu2, 0.0) / r)))
+
+
 class SimulationResult:
     """The outcome of one :func:`simsample.simulate` call (formerly ``Study``).
 
@@ -117,17 +131,7 @@ class SimulationResult:
         return self._totals[design][methods.index(method)]
 
     def _moments(self, design: str, method: str) -> _Moments:
-        a = self._row(design, method)
-        r = a[A.N_OK]
-        if r < 2:
-            return _Moments(int(r), int(a[A.N_FAIL]), math.nan, math.nan, math.nan)
-        m1 = a[A.SUM_D] / r
-        variance = (a[A.SUM_D2] - a[A.SUM_D] * m1) / (r - 1)
-        mu2 = a[A.SUM_D2] / r - m1 * m1
-        mu4 = (a[A.SUM_D4] / r - 4 * m1 * a[A.SUM_D3] / r + 6 * m1 * m1 * a[A.SUM_D2] / r
-               - 3 * m1 ** 4)
-        return _Moments(int(r), int(a[A.N_FAIL]), np.float64(m1), np.float64(variance),
-                        np.float64(math.sqrt(max(mu4 - mu2 * mu2, 0.0) / r)))
+        return _row_moments(self._row(design, method))
 
     def _theory(self, design: str, estimator: str) -> Moments:
         if self.estimand != "mean":  # the exact theory covers the mean only
@@ -142,7 +146,9 @@ class SimulationResult:
         return self._theory_cache[key]
 
     def _srs_variance(self, design: str) -> float:
-        if self.estimand != "mean":  # variance ratios against an SRS mean: undefined
+        # variance ratios against an SRS mean: undefined for other estimands and across
+        # the populations of a superpopulation
+        if self.estimand != "mean" or not hasattr(self.population, "n_units"):
             return math.nan
         return theory.srs_variance(self.population,
                                    self.designs[design].expected_size(self.population))
@@ -170,7 +176,7 @@ class SimulationResult:
             srs_var = np.float64(self._srs_variance(design))  # numpy division: x/0 -> inf
             for row_index, method in enumerate(task.methods):
                 a = self._totals[design][row_index]
-                mom = self._moments(design, method)
+                mom = _row_moments(a)
                 r = max(mom.reps, 1)
                 th = (self._theory(design, task.estimators[row_index])
                       if task.builtin[row_index] else Moments(math.nan, math.nan, False))

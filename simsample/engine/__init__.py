@@ -8,13 +8,14 @@
 
 from __future__ import annotations
 
-from .._validation import check_choice
+from .._validation import InvalidParameterError, check_choice
 from .executor import CPU_BACKENDS, check_n_jobs
 from .plan import (
     CHUNK_SIZE, DEFAULT_KEEP, MAX_FAILURE_KEYS, ChunkResult, Plan, RunPlan, assemble, build_plan,
     build_task, run_chunk,
 )
 from .progress import check_progress
+from .superpopulation import Superpopulation, simulate_superpopulation
 
 #: Every backend of :func:`simulate`.
 BACKENDS = (*CPU_BACKENDS, "cuda")
@@ -23,12 +24,15 @@ BACKENDS = (*CPU_BACKENDS, "cuda")
 def simulate(population, designs, reps: int, *, seed=None, n_jobs: int = 1,
              level: float = 0.95, keep_estimates: bool | int = False,
              progress: bool | None = None, backend: str = "loky", estimand: str = "mean",
-             methods=None):
+             methods=None, samples_per_population: int = 1):
     """Draw ``reps`` samples under each design and summarise every method on them.
 
     Parameters
     ----------
-    population : Population
+    population : Population or Superpopulation
+        A finite population, sampled ``reps`` times; or a
+        :class:`~simsample.Superpopulation`, from which every replication draws a
+        new population (``samples_per_population`` samples from each).
     designs : Design, list of Design, or dict of name -> Design
         Every replication draws one independent sample under each design.
     reps : int
@@ -63,6 +67,9 @@ def simulate(population, designs, reps: int, *, seed=None, n_jobs: int = 1,
         ``["naive_t", "cluster_t"]`` for the mean). User methods are compiled
         into the replication loop; adding or removing a method never changes
         another method's results.
+    samples_per_population : int
+        With a Superpopulation: samples drawn from each population (P = reps /
+        samples_per_population populations).
 
     Returns
     -------
@@ -79,6 +86,15 @@ def simulate(population, designs, reps: int, *, seed=None, n_jobs: int = 1,
     n_jobs = check_n_jobs(n_jobs)
     check_choice(backend, "backend", BACKENDS, owner="simulate")
     progress = check_progress(progress)
+    if isinstance(population, Superpopulation):
+        if backend != "loky" or keep_estimates:
+            raise InvalidParameterError(
+                "a Superpopulation runs on the loky backend without keep_estimates; got "
+                f"backend={backend!r}, keep_estimates={keep_estimates!r}.")
+        return simulate_superpopulation(population, designs, reps, seed=seed,
+                                        samples_per_population=samples_per_population,
+                                        n_jobs=n_jobs, level=level, estimand=estimand,
+                                        methods=methods, progress=progress)
     plan = build_plan(population, designs, reps, seed=seed, level=level,
                       keep_estimates=keep_estimates, estimand=estimand, methods=methods)
     if backend == "cuda":
@@ -91,4 +107,5 @@ def simulate(population, designs, reps: int, *, seed=None, n_jobs: int = 1,
 
 
 __all__ = ["BACKENDS", "CHUNK_SIZE", "DEFAULT_KEEP", "MAX_FAILURE_KEYS", "ChunkResult", "Plan",
-           "RunPlan", "assemble", "build_plan", "build_task", "run_chunk", "simulate"]
+           "RunPlan", "Superpopulation", "assemble", "build_plan", "build_task", "run_chunk",
+           "simulate"]

@@ -94,10 +94,15 @@ class LoopSpec:
         return self.call == "paired"
 
     def key(self) -> str:
+        cached = self.__dict__.get("_key")
+        if cached is not None:
+            return cached
         parts = [package_digest(), self.prepare, self.draw, self.call, self.builtin,
                  self.estimand_prepare, self.arrange, self.n_builtin_rows, self.form_slots,
                  *(u.identity() for u in self.users)]
-        return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+        key = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+        object.__setattr__(self, "_key", key)
+        return key
 
 
 @functools.cache

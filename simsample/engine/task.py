@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -72,17 +73,23 @@ def t_quantiles(level: float, dfs, *, upto: int | None = None) -> np.ndarray:
     ``tq[df]`` is the quantile for each integer df in ``dfs`` (every df in
     1..``upto`` too, if given); the last entry is the normal quantile, used for
     larger df (see ``simsample._kernels.accumulate.t_quantile``). Other entries
-    are NaN.
+    are NaN. Tables are cached: superpopulation runs build one plan per population.
     """
+    dfs = np.asarray(list(dfs) if not isinstance(dfs, range) else dfs, dtype=np.int64)
+    return _table(float(level), tuple(np.unique(dfs[dfs >= 1]).tolist()),
+                  None if upto is None else int(upto)).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _table(level: float, dfs: tuple, upto: int | None) -> np.ndarray:
     from scipy.special import ndtri, stdtrit  # lighter to import than scipy.stats
 
-    dfs = set(int(d) for d in dfs)
+    wanted = np.array(dfs, dtype=np.int64)
     if upto is not None:
-        dfs.update(range(1, int(upto) + 1))
-    dfs = np.array(sorted(d for d in dfs if d >= 1), dtype=np.int64)
-    top = int(dfs.max()) if dfs.size else 0
+        wanted = np.union1d(wanted, np.arange(1, upto + 1))
+    top = int(wanted.max()) if wanted.size else 0
     table = np.full(top + 2, np.nan)
-    if dfs.size:
-        table[dfs] = stdtrit(dfs.astype(np.float64), 0.5 + level / 2.0)
+    if wanted.size:
+        table[wanted] = stdtrit(wanted.astype(np.float64), 0.5 + level / 2.0)
     table[-1] = ndtri(0.5 + level / 2.0)
     return table
