@@ -1,6 +1,12 @@
 """Replications per second of the engine against the vectorised NumPy baseline.
 
-    python benchmarks/run.py [--quick] [--out benchmarks/out]
+    python benchmarks/run.py [--quick] [--out benchmarks/out] [--against OLD_CHECKOUT]
+
+``--against`` also times the engine of another checkout of simsample (e.g. a
+``git worktree`` of an earlier commit) in the same run, serial S1 and S2, so
+that a change's effect on speed is measured on one machine at one time. The
+user-method row times TwoStage(10, 10) at S1 with and without the estimator of
+README "Your own estimator" (``user_method.py``) compiled into the loop.
 
 Scenarios (one replication = one SRS and one two-stage sample, the mean with
 both intervals, accumulated):
@@ -34,6 +40,7 @@ sys.path.insert(0, str(HERE))
 
 import simsample as ss  # noqa: E402
 from numpy_baseline import simulate_numpy  # noqa: E402
+from user_method import mean_of_group_means  # noqa: E402
 
 SCENARIOS = {
     "S1": dict(n_groups=100, group_size=50, n=100, k=10, m=10),
@@ -120,6 +127,72 @@ def scenario(name, spec, engine_reps, numpy_reps, results):
     return pop
 
 
+def user_method_cost(spec, reps, results):
+    """S1 TwoStage(10, 10): the run with a user method against the same run without it."""
+    pop = ss.two_level(spec["n_groups"], spec["group_size"], icc=0.2, seed=1)
+    design = {"two-stage": ss.TwoStage(spec["k"], spec["m"])}
+    mine = ss.Method("group means", mean_of_group_means)
+
+    def run(methods):
+        return ss.simulate(pop, design, reps=reps, seed=1, progress=False, methods=methods)
+
+    run(None), run(["naive_t", "cluster_t", mine])  # compile
+    without = best_of(lambda: run(None))
+    with_it = best_of(lambda: run(["naive_t", "cluster_t", mine]))
+    row = {"scenario": "S1 user method", "reps": reps, "without_reps_per_s": reps / without,
+           "with_reps_per_s": reps / with_it, "time_ratio": with_it / without}
+    print(f"\n== S1 TwoStage({spec['k']}, {spec['m']}) with a user method: "
+          f"{row['with_reps_per_s']:,.0f} reps/s against {row['without_reps_per_s']:,.0f} "
+          f"without: {row['time_ratio']:.2f}x the time", flush=True)
+    results.append(row)
+
+
+AGAINST = r"""
+import json, sys, time
+sys.meta_path = [f for f in sys.meta_path if "editable" not in type(f).__name__.lower()
+                 and "editable" not in str(getattr(f, "__module__", "")).lower()]
+sys.path.insert(0, sys.argv[1])
+import simsample as ss
+assert ss.__file__.startswith(sys.argv[1]), ss.__file__
+out = {}
+for name, (G, M, n, k, m, reps) in json.loads(sys.argv[2]).items():
+    pop = ss.two_level(G, M, icc=0.2, seed=1)
+    designs = {"SRS": ss.SRS(n), "two-stage": ss.TwoStage(k, m)}
+    ss.simulate(pop, designs, reps=10, seed=1, progress=False)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        ss.simulate(pop, designs, reps=reps, seed=1, progress=False)
+        times.append(time.perf_counter() - start)
+    out[name] = reps / min(times)
+print(json.dumps(out))
+"""
+
+
+def engine_in(checkout: Path, scale: float) -> dict:
+    """Serial S1 and S2 engine reps/s of the simsample in ``checkout`` (a subprocess)."""
+    cases = {name: (s["n_groups"], s["group_size"], s["n"], s["k"], s["m"],
+                    int((4_000_000 if name == "S1" else 100_000) * scale))
+             for name, s in SCENARIOS.items()}
+    done = subprocess.run([sys.executable, "-c", AGAINST, str(checkout), json.dumps(cases)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def against(old: Path, scale: float, results):
+    """The engine of ``old`` and of this checkout, timed one after the other."""
+    new = HERE.parent
+    rates = {"before": engine_in(old, scale), "after": engine_in(new, scale)}
+    row = {"scenario": "before/after", **{f"{when}_{name}": v for when, r in rates.items()
+                                          for name, v in r.items()}}
+    for name in SCENARIOS:
+        row[f"after_over_before_{name}"] = rates["after"][name] / rates["before"][name]
+        print(f"\n== {name} engine, serial: before {rates['before'][name]:,.0f} reps/s, "
+              f"after {rates['after'][name]:,.0f} reps/s "
+              f"({row[f'after_over_before_{name}']:.2f}x)", flush=True)
+    results.append(row)
+
+
 def population_generation(spec, results):
     """Units per second generating S2: the compiled generator against NumPy."""
     G, M = spec["n_groups"], spec["group_size"]
@@ -161,6 +234,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small runs (a smoke test)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--against", type=Path, help="another checkout to time beside this one")
     args = parser.parse_args(argv)
     scale = 0.02 if args.quick else 1.0
     results = []
@@ -169,6 +243,9 @@ def main(argv=None):
     scenario("S1", SCENARIOS["S1"], int(4_000_000 * scale), int(100_000 * scale), results)
     scenario("S2", SCENARIOS["S2"], int(100_000 * scale), int(3_000 * scale), results)
     population_generation(SCENARIOS["S2"], results)
+    user_method_cost(SCENARIOS["S1"], int(1_000_000 * scale), results)
+    if args.against:
+        against(args.against.resolve(), scale, results)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "results.json"
     path.write_text(json.dumps({"machine": info, "results": results}, indent=2))
