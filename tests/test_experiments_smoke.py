@@ -26,7 +26,7 @@ def run_script(script: Path, out: Path, monkeypatch) -> str:
 
 
 def test_there_is_one_script_per_lecture_figure():
-    assert [s.stem[:2] for s in SCRIPTS] == [f"{i:02d}" for i in range(1, 9)]
+    assert [s.stem[:2] for s in SCRIPTS] == [f"{i:02d}" for i in range(1, 11)]
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda s: s.stem)
@@ -87,8 +87,29 @@ def _check_macro_micro(numbers, table):
             <= Z * t.loc[method, "bias_mcse"], method
 
 
+def _check_joint_effects(numbers, table):
+    assert numbers["within_effect"] > 0 > numbers["macro_effect"] and numbers["slope_sd"] > 0
+    for row in table.itertuples():  # every approach near its census target (few samples)
+        assert abs(row.mean_estimate - row.truth) <= Z * row.bias_mcse + 0.02, row
+    t = table.set_index(["quantity", "method"])
+    assert set(t.index.get_level_values(0)) == {"micro", "macro", "heterogeneity"}
+    assert 0.0 <= t.loc[("heterogeneity", "random-slope REML"), "singular_rate"] <= 1.0
+
+
+def _check_model_vs_design(numbers, table):
+    t = table.set_index(["k", "method"])
+    wald, satt = t.loc[(4, "reml_wald")], t.loc[(4, "reml_satterthwaite")]
+    assert wald["coverage"] < 0.95 - Z * wald["coverage_mcse"]       # Wald z under-covers
+    assert satt["coverage"] > wald["coverage"]
+    rows = table[table["method"] != "cluster_t"]
+    assert ((rows["singular_rate"] - rows["theory_singular_rate"]).abs()
+            <= Z * rows["singular_rate_mcse"] + 0.01).all(), rows
+    assert table[table["method"] == "cluster_t"]["singular_rate"].isna().all()
+
+
 CHECKS = {"03": _check_sampling_distributions, "04": _check_variance_ratio, "05": _check_coverage,
-          "06": _check_differences, "07": _check_simpson, "08": _check_macro_micro}
+          "06": _check_differences, "07": _check_simpson, "08": _check_macro_micro,
+          "09": _check_joint_effects, "10": _check_model_vs_design}
 
 
 def test_lecture_command_writes_every_figure_and_the_index(tmp_path, capsys):
@@ -98,4 +119,4 @@ def test_lecture_command_writes_every_figure_and_the_index(tmp_path, capsys):
         assert (tmp_path / f"{script.stem}.png").exists()
         assert f'id="{script.stem}"' in page
     assert page.count("data:image/png;base64,") == len(SCRIPTS)
-    assert "wrote 8 figures" in capsys.readouterr().out
+    assert "wrote 10 figures" in capsys.readouterr().out

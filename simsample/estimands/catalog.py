@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from .._validation import check_choice
 from .difference import DifferenceEstimand
-from . import few_clusters, mixed  # noqa: F401  (they register their methods)
+from . import few_clusters, mixed, mixed_effects  # noqa: F401  (they register their methods)
+from .icc import IccEstimand
 from .mean import MeanEstimand
 from .ratio import DomainMeanEstimand, RatioEstimand
 
 #: Every estimand by name (``simulate(..., estimand=...)``).
 ESTIMANDS = {"mean": MeanEstimand(), "difference": DifferenceEstimand(),
-             "ratio": RatioEstimand(), "domain_mean": DomainMeanEstimand()}
+             "ratio": RatioEstimand(), "domain_mean": DomainMeanEstimand(),
+             "icc": IccEstimand()}
 
 
 def get_estimand(name: str, *, owner: str | None = None):

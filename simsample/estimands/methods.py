@@ -47,9 +47,10 @@ from .._validation import InvalidParameterError, check_choice
 #: How a method's interval is formed.
 INTERVALS = ("t", "bounds", "none")
 #: The estimands (``simulate(..., estimand=...)``).
-ESTIMANDS = ("mean", "difference", "ratio", "domain_mean")
+ESTIMANDS = ("mean", "difference", "ratio", "domain_mean", "icc")
 #: The values each estimand hands to user methods: y alone, or y and x.
-FORMS = {"mean": "mean", "difference": "paired", "ratio": "paired", "domain_mean": "paired"}
+FORMS = {"mean": "mean", "difference": "paired", "ratio": "paired", "domain_mean": "paired",
+         "icc": "mean"}
 #: The layouts of the form: sampled groups (or units), or strata.
 SAMPLE_FORMS = ("groups", "strata")
 
@@ -71,7 +72,7 @@ class Method:
         ``{"groups": kernel, "strata": kernel}`` gives one kernel per form
         (``"strata"``: stratified designs hand every stratum as a group, k = H);
         a single kernel is for the ``"groups"`` form.
-    estimand : {"mean", "difference"}
+    estimand : {"mean", "difference", "ratio", "domain_mean", "icc"}
     target : str, optional
         What the method estimates (the ``target`` column); default the
         estimand's census target ("population mean", "population delta").

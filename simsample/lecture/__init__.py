@@ -5,7 +5,8 @@ simsample's public API, writes its figure (PNG and PDF) and the numbers behind
 it (JSON) to ``out``, and returns a :class:`Figure` record with a two-line
 caption and the key numbers. ``experiments/NN_*.py`` run them one at a time;
 ``simsample lecture --out DIR`` runs them all and writes ``index.html``.
-Figures 1-5 are in :mod:`.design_figures`, 6-8 in :mod:`.effect_figures`.
+Figures 1-5 are in :mod:`.design_figures`, 6-8 in :mod:`.effect_figures`, 9-10 in
+:mod:`.model_figures`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from .design_figures import (
     figure_variance_ratio, variance_ratio_table,
 )
 from .effect_figures import figure_differences, figure_macro_micro, figure_simpson
+from .model_figures import figure_joint_effects, figure_model_vs_design
 
 
 #: The lecture, in order.
 FIGURES = (figure_population, figure_one_sample, figure_sampling_distributions,
            figure_variance_ratio, figure_coverage, figure_differences, figure_simpson,
-           figure_macro_micro)
+           figure_macro_micro, figure_joint_effects, figure_model_vs_design)
 
 
 def run_lecture(out, *, quick: bool = False, n_jobs: int = 1, echo=print) -> list[Figure]:
@@ -101,7 +103,7 @@ standard error (MCSE); theory is exact design-based theory unless marked approxi
     return path
 
 
-__all__ = ["FIGURES", "Figure", "figure_coverage", "figure_differences", "figure_macro_micro",
-           "figure_one_sample", "figure_population", "figure_sampling_distributions",
-           "figure_simpson", "figure_variance_ratio", "lecture_population", "run_lecture",
+__all__ = ["FIGURES", "Figure", "figure_coverage", "figure_differences", "figure_joint_effects",
+           "figure_macro_micro", "figure_model_vs_design", "figure_one_sample", "figure_population",
+           "figure_sampling_distributions",           "figure_simpson", "figure_variance_ratio", "lecture_population", "run_lecture",
            "run_one", "variance_ratio_table", "write_index"]
