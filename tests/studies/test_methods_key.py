@@ -1,5 +1,7 @@
 """``methods = [...]`` in a study file: the named methods run, a misspelt one is refused."""
 
+from pathlib import Path
+
 import pytest
 
 from simsample import cli
@@ -7,6 +9,8 @@ from simsample.studies import run_study
 from simsample.studies.config import StudyFileError, load_study
 
 from .common import TINY_TOML, tiny, write
+
+EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 
 
 def test_a_misspelt_method_is_refused_in_one_line_naming_file_and_key(tmp_path, capsys):
@@ -49,3 +53,10 @@ def test_the_named_methods_run_and_enter_the_identity():
     same = everything[everything["method"] == "cluster_t"].reset_index(drop=True)
     assert only["coverage"].tolist() == same["coverage"].tolist()
     assert only["mean_estimate"].tolist() == same["mean_estimate"].tolist()
+
+
+def test_the_few_clusters_experiment_names_its_methods():
+    spec = load_study(EXPERIMENTS / "few_clusters.toml")
+    assert spec.estimand == "difference" and spec.level == 0.95
+    assert spec.methods == ("cluster_robust", "cr2_bm", "cr3", "wild_bootstrap")
+    assert [c.designs["two-stage"]["groups"] for c in spec.conditions()] == [6, 10, 20, 40]
