@@ -16,7 +16,12 @@ same samples:
 The wild cluster bootstrap (``wild_slope``, Rademacher, B = 199, interval by test
 inversion) is reported per replication and per bootstrap draw.
 
-Usage: python benchmarks/few_clusters.py [--reps 20000] [--r-reps 300]
+In the loop: every few-cluster method run through ``ss.simulate`` on the same
+population and TwoStage(10, 10), replications per second with and without it
+(beside ``cluster_t`` for the mean, ``cluster_robust`` for the difference), and
+the difference of the times per replication, the method's in-loop cost.
+
+Usage: python benchmarks/few_clusters.py [--reps 20000] [--r-reps 300] [--seconds 1]
 Writes benchmarks/out/few_clusters.json and prints a Markdown table.
 """
 
@@ -37,7 +42,7 @@ import numpy as np
 import simsample as ss
 from simsample._jit import kernel
 from simsample._rng import as_seed_sequence, xoshiro_state
-from simsample.analysis import _cluster_kernels as K
+from simsample.estimands import _cluster_kernels as K
 from simsample.analysis.cluster_ols import sandwich
 
 K_GROUPS, M = 10, 10
@@ -82,6 +87,43 @@ def numpy_cr2_batch(y, x):
     frob = ((dd * dd).sum(1) - 2 * (dd * ama).sum(1) + ((a0 * a0).sum(1) * l0 * l0) ** 2
             + 2 * ((a0 * a1).sum(1) * l0 * l1) ** 2 + ((a1 * a1).sum(1) * l1 * l1) ** 2)
     return beta, se, (dd - ama).sum(1) ** 2 / frob
+
+
+#: (estimand, method) pairs timed in the loop, beside the estimand's base method.
+IN_LOOP = (("mean", "jackknife"), ("mean", "cr2_bm"), ("mean", "bootstrap"),
+           ("difference", "cr2_bm"), ("difference", "cr3"), ("difference", "wild_bootstrap"))
+BASE = {"mean": "cluster_t", "difference": "cluster_robust"}
+
+
+def simulate_runner(pop, design, estimand, methods, seconds):
+    """A function timing one ``ss.simulate`` run of about ``seconds`` (compiled first)."""
+    def run(reps):
+        t0 = time.perf_counter()
+        ss.simulate(pop, {"d": design}, reps, seed=3, estimand=estimand, methods=methods,
+                    progress=False)
+        return time.perf_counter() - t0
+
+    run(200)  # compile
+    reps = max(20_000, int(seconds * 20_000 / run(20_000)))
+    return lambda: reps / run(reps)
+
+
+def in_loop_costs(pop, design, seconds, rounds=5):
+    """Rows (estimand, method, reps/s without, reps/s with, us per replication).
+
+    The runs with and without the method alternate, ``rounds`` times, and the
+    fastest of each counts: on a shared machine both then see the same load.
+    """
+    rows = []
+    for estimand, method in IN_LOOP:
+        without = simulate_runner(pop, design, estimand, [BASE[estimand]], seconds)
+        with_it = simulate_runner(pop, design, estimand, [BASE[estimand], method], seconds)
+        rates = [(without(), with_it()) for _ in range(rounds)]
+        base, rate = max(r[0] for r in rates), max(r[1] for r in rates)
+        rows.append({"estimand": estimand, "method": method, "base": BASE[estimand],
+                     "reps_per_s_without": base, "reps_per_s_with": rate,
+                     "us_per_rep": (1 / rate - 1 / base) * 1e6})
+    return rows
 
 
 def best_of(fn, repeat=3):
@@ -140,6 +182,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=20_000)
     parser.add_argument("--r-reps", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=1.0,
+                        help="length of each timed simulate run (in-loop costs)")
     args = parser.parse_args(argv)
     pop = ss.covariate_population(n_groups=100, group_size=50, x="normal", x_group_sd=0.5,
                                   within_effect=0.3, seed=1)
@@ -183,6 +227,8 @@ def main(argv=None):
     t_wild = best_of(lambda: _loop_wild(ys, xs, start, size, wild_reps, N, G, state,
                                         out)) / wild_reps
 
+    loop_rows = in_loop_costs(pop, design, args.seconds)
+
     with tempfile.TemporaryDirectory() as tmp:
         r_result = run_r(y3, x3, min(args.r_reps, reps), Path(tmp))
     result = {
@@ -194,6 +240,7 @@ def main(argv=None):
         "wild_per_draw_ns": t_wild / K.WILD_DRAWS * 1e9,
         "numpy_batch_max_rel_diff": float(np.max(np.abs(np.c_[beta_np, se_np, df_np]
                                                         / kernel_out - 1))),
+        "in_loop": loop_rows,
     }
     if r_result is not None:
         r_time, r_se, r_df = r_result
@@ -218,6 +265,13 @@ def main(argv=None):
     print(f"\nwild bootstrap (Rademacher, B = {K.WILD_DRAWS}, inversion): "
           f"{result['wild_per_rep_us']:,.1f} us per replication, "
           f"{result['wild_per_draw_ns']:,.0f} ns per draw")
+    print("\n| in the loop, TwoStage(10, 10) | beside | reps/s without | reps/s with "
+          "| us per replication |")
+    print("|---|---|---:|---:|---:|")
+    for row in loop_rows:
+        print(f"| {row['method']} ({row['estimand']}) | {row['base']} | "
+              f"{row['reps_per_s_without']:,.0f} | {row['reps_per_s_with']:,.0f} | "
+              f"{row['us_per_rep']:,.2f} |")
     print(json.dumps({k: v for k, v in result.items() if "diff" in k}))
 
 

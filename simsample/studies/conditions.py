@@ -29,10 +29,13 @@ def condition_record(spec: StudySpec, condition: Condition) -> dict:
     if kind.seeded:
         seed = population_seed(spec, condition)
         seed = seed_entropy(seed) if isinstance(seed, np.random.SeedSequence) else seed
-    return {"index": condition.index, "estimand": spec.estimand, "level": spec.level,
-            "population": condition.population, "population_seed": seed,
-            "sampling_seed": seed_entropy(sampling_seed(spec, condition)),
-            "designs": condition.designs, "files": spec.files}
+    record = {"index": condition.index, "estimand": spec.estimand, "level": spec.level,
+              "population": condition.population, "population_seed": seed,
+              "sampling_seed": seed_entropy(sampling_seed(spec, condition)),
+              "designs": condition.designs, "files": spec.files}
+    if spec.methods is not None:  # absent without the key: earlier checkpoints stay valid
+        record["methods"] = list(spec.methods)
+    return record
 
 
 def build_condition(spec: StudySpec, condition: Condition, cache: dict | None = None):
@@ -59,7 +62,7 @@ def build_condition(spec: StudySpec, condition: Condition, cache: dict | None = 
     try:
         return engine.build_plan(population, designs, spec.reps,
                                  seed=sampling_seed(spec, condition), level=spec.level,
-                                 estimand=spec.estimand)
+                                 estimand=spec.estimand, methods=spec.methods)
     except (ValueError, TypeError) as exc:
         raise StudyFileError(f"{spec.source}: {where}: {one_line(exc)}") from None
 

@@ -8,6 +8,7 @@ table whose lists expand to the product of conditions::
     seed = 20240611
     level = 0.95              # optional (default 0.95)
     estimand = "mean"         # optional (default "mean")
+    methods = ["naive_t", "cluster_t"]   # optional (default: the estimand's defaults)
 
     [population]
     generator = "two_level"   # or "csv" (path, y, group); see POPULATION_KINDS
@@ -41,6 +42,11 @@ Conditions
     *first* grid list to add conditions at the end without changing any
     existing result.
 
+Methods
+    ``methods`` names registered methods of the estimand (see
+    :func:`simsample.estimands.registered`), run on every sample of every
+    condition; without it each estimand runs its default methods.
+
 Everything is validated before any work: an unknown key, design kind or
 parameter is a :class:`StudyFileError` that names the file, the table and the
 key, with the valid choices. New design kinds and population generators are
@@ -63,8 +69,8 @@ from typing import Any
 
 from .._validation import InvalidParameterError
 from .kinds import (  # noqa: F401  (re-exported: study files' registries)
-    DESIGN_KINDS, POPULATION_KINDS, DesignKind, PopulationKind, register_design_kind,
-    register_population_kind,
+    DESIGN_KINDS, POPULATION_KINDS, DesignKind, PopulationKind, method_names_problem,
+    register_design_kind, register_population_kind,
 )
 
 if sys.version_info >= (3, 11):
@@ -72,9 +78,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 installs tomli (see pyproject.toml)
     import tomli as tomllib
 
-#: Keys of the top level of a study file; the required ones are marked by None.
+#: Keys of the top level of a study file; the required ones are marked by None
+#: (``methods = ()``: absent, the estimand's default methods).
 TOP_LEVEL = {"name": "", "description": "", "reps": None, "seed": None, "level": 0.95,
-             "estimand": "mean", "population": None, "designs": None, "grid": {}}
+             "estimand": "mean", "methods": (), "population": None, "designs": None,
+             "grid": {}}
 
 
 class StudyFileError(InvalidParameterError):
@@ -100,7 +108,8 @@ class StudySpec:
     ``population`` and ``designs`` hold every parameter with defaults filled
     in (grid-varied ones left out); ``grid`` maps canonical keys
     (``population.icc``, ``designs.NAME.per_group``) to their values;
-    ``files`` the SHA-256 of each file a parameter names.
+    ``files`` the SHA-256 of each file a parameter names; ``methods`` the
+    method names of the file (None: the estimand's defaults).
     """
 
     source: str
@@ -115,6 +124,7 @@ class StudySpec:
     grid: dict[str, list]
     base_dir: Path = field(compare=False)
     files: dict[str, str] = field(default_factory=dict)
+    methods: tuple[str, ...] | None = None
 
     @property
     def columns(self) -> dict[str, str]:
@@ -160,11 +170,18 @@ class StudySpec:
         return dataclasses.replace(self, reps=reps)
 
     def normalised(self) -> dict:
-        """A JSON-ready record of the study, defaults filled in (its identity, with reps)."""
-        return {"name": self.name, "description": self.description, "reps": self.reps,
-                "seed": self.seed, "level": self.level, "estimand": self.estimand,
-                "population": self.population, "designs": self.designs, "grid": self.grid,
-                "files": self.files}
+        """A JSON-ready record of the study, defaults filled in (its identity, with reps).
+
+        ``methods`` is in it only when the file names methods, so that studies
+        without the key keep their digests.
+        """
+        record = {"name": self.name, "description": self.description, "reps": self.reps,
+                  "seed": self.seed, "level": self.level, "estimand": self.estimand,
+                  "population": self.population, "designs": self.designs, "grid": self.grid,
+                  "files": self.files}
+        if self.methods is not None:
+            record["methods"] = list(self.methods)
+        return record
 
     def digest(self) -> str:
         """SHA-256 of the normalised study without ``reps``, ``name`` and ``description``.
@@ -282,13 +299,20 @@ class _Reader:
         if values["estimand"] not in ESTIMANDS:
             self.fail("", f"unknown estimand {values['estimand']!r}; "
                           f"{_suggest(values['estimand'], ESTIMANDS)}.")
+        methods = None if values["methods"] == () else values["methods"]
+        if methods is not None:
+            problem = method_names_problem(methods, values["estimand"])
+            if problem:
+                self.fail("", problem)
+            methods = tuple(methods)
         grid = self.read_grid(values["grid"])
         population, files = self.read_population(values["population"], grid)
         designs = self.read_designs(values["designs"], grid)
         name = values["name"] or (Path(self.source).stem if self.source != "<study dict>"
                                   else "study")
         return StudySpec(self.source, name, values["description"], reps, seed, float(level),
-                         values["estimand"], population, designs, grid, self.base_dir, files)
+                         values["estimand"], population, designs, grid, self.base_dir, files,
+                         methods)
 
     # -- [grid] -------------------------------------------------------------------------------
 

@@ -1,19 +1,23 @@
-"""What study files can name: design kinds and population generators, and how to add one.
+"""What study files can name: design kinds, population generators and methods.
 
 ``kind = "TwoStage"`` in a ``[designs.NAME]`` table and ``generator = "two_level"``
 in ``[population]`` are looked up here. Every design of
 :data:`simsample.designs.DESIGNS` is registered under its name;
 :func:`register_design_kind` and :func:`register_population_kind` add more.
+``methods = [...]`` names methods of the estimand's registry
+(:func:`simsample.estimands.register` adds one).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .._validation import InvalidParameterError
 from ..designs import DESIGNS, Design
 from ..population import Population, binary_two_level, covariate_population, scenarios
 from ..population import three_level, two_level
@@ -91,6 +95,32 @@ def register_population_kind(name: str, factory: Callable[..., Population], *,
     if optional is not None:
         opt = dict(optional)
     POPULATION_KINDS[name] = PopulationKind(factory, req, opt, tuple(paths))
+
+
+def method_names_problem(names, estimand: str) -> str | None:
+    """What is wrong with a study file's ``methods`` list (one line), or None.
+
+    Each entry must name a registered method of ``estimand`` (or an alias of
+    one), none twice.
+    """
+    if not isinstance(names, list) or not names or not all(
+            isinstance(name, str) and name for name in names):
+        return f"'methods' must be a non-empty list of method names; got {names!r}."
+    from ..estimands import registered, resolve  # the compiled methods: only when named
+
+    known = list(registered(estimand))
+    for name in names:
+        try:
+            resolve([name], estimand, ())
+        except InvalidParameterError:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            return (f"'methods': unknown method {name!r} for estimand {estimand!r}; {hint}"
+                    f"valid: {', '.join(repr(k) for k in known)}.")
+    twice = [name for name in names if names.count(name) > 1]
+    if twice:
+        return f"'methods' lists {twice[0]!r} twice."
+    return None
 
 
 def _signature_parameters(factory) -> tuple[tuple[str, ...], dict[str, Any]]:
