@@ -35,7 +35,8 @@ _EXPORTS = {
     "Method": ".estimands",
     "simulate": ".engine", "Superpopulation": ".engine",
     "SimulationResult": ".results", "Study": ".results", "RatioEstimate": ".results",
-    "SurveyDesign": ".analysis.survey",
+    "SurveyDesign": ".analysis.survey", "MixedLM": ".analysis.mixed",
+    "ClusterOLS": ".analysis.cluster_ols",
     "run_study": ".studies",
 }
 #: Public submodules reachable as attributes (``ss.theory``, ``ss.sizes``...).
