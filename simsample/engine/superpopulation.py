@@ -4,12 +4,13 @@ Model-based repeated sampling (as simr and mlmpower do): replication r of a
 study of P populations x S samples draws population p = r // S from the
 generator with the seed addressed ``(seed, POPULATION, p)``, then its sample
 from ``(seed, SAMPLING, p)``, so results are reproducible and the same for any
-``n_jobs``. Every method is then judged against two targets, reported as two
-rows of the summary: the realised finite-population value (``target``
-"population mean", which differs from population to population; ``truth``
-is its average) and the model parameter (``target`` "model mean", the
-generator's ``mean``). Exact design theory does not apply across populations:
-its columns are NaN.
+``n_jobs``. Every method of the mean (or the icc) is then judged against two
+targets, reported as two rows of the summary: the realised finite-population
+value (``target`` "population mean", which differs from population to
+population; ``truth`` is its average) and the model parameter (``target``
+"model mean", the generator's ``mean``; "model icc"). Other estimands are
+judged against the realised value. Exact design theory does not apply across
+populations: its columns are NaN.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ class Superpopulation:
         a Population.
     parameter : float, optional
         The model value of the mean (default: the generator's ``mean``, 0 if
-        not given, or ``prevalence`` for binary generators).
+        not given, or ``prevalence`` for binary generators). For
+        ``estimand="icc"`` the model value is the generator's ``icc``; other
+        estimands are judged against the realised population's value only.
     **params
         The generator's parameters (not ``seed``).
 
@@ -72,6 +75,14 @@ class Superpopulation:
         object.__setattr__(self, "params", dict(params))
         object.__setattr__(self, "parameter", float(parameter))
 
+    def model_value(self, estimand: str):
+        """(target name, model value) of ``estimand``, or None if the model does not name one."""
+        if estimand == "mean":
+            return "model mean", self.parameter
+        if estimand == "icc" and "icc" in self.params:
+            return "model icc", float(self.params["icc"])
+        return None
+
     def draw(self, seed=None):
         """One finite population from the model."""
         return self.generator(**self.params, seed=seed)
@@ -81,13 +92,17 @@ class Superpopulation:
         return f"Superpopulation({getattr(self.generator, '__name__', self.generator)}, {args})"
 
 
-def _with_model_rows(plan: RunPlan, parameter: float) -> RunPlan:
+def _with_model_rows(plan: RunPlan, model: Superpopulation) -> RunPlan:
     """Every method twice: against the realised population's value, and the model's."""
+    named = model.model_value(plan.estimand)
+    if named is None:
+        return plan
+    target, parameter = named
     tasks = []
     for task in plan.tasks:
         tasks.append(replace(
             task, methods=task.methods * 2, estimators=task.estimators * 2,
-            targets=task.targets + tuple("model mean" for _ in task.targets),
+            targets=task.targets + tuple(target for _ in task.targets),
             truth=np.concatenate([task.truth, np.full(task.truth.size, parameter)]),
             rows=np.concatenate([task.rows, task.rows]),
             intervals=np.concatenate([task.intervals, task.intervals]),
@@ -100,7 +115,7 @@ def _population_plan(model, designs, p, root, samples, level, estimand, methods)
     population = model.draw(child(root, POPULATION, p))
     plan = build_plan(population, designs, samples, seed=child(root, SAMPLING, p), level=level,
                       estimand=estimand, methods=methods)
-    return _with_model_rows(plan, model.parameter), population
+    return _with_model_rows(plan, model), population
 
 
 def _run_populations(model, designs, first, last, root, samples, level, estimand, methods):
@@ -115,7 +130,8 @@ def _run_populations(model, designs, first, last, root, samples, level, estimand
                 totals = [new_accumulator(len(t.methods)) for t in plan.tasks]
             for total, acc in zip(totals, result.acc):
                 merge_into(total, acc)
-        truths.append([t.truth[:len(t.methods) // 2].copy() for t in plan.tasks])
+        half = 2 if model.model_value(estimand) is not None else 1
+        truths.append([t.truth[:len(t.methods) // half].copy() for t in plan.tasks])
     return totals, truths
 
 

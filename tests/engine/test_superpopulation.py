@@ -65,3 +65,11 @@ def test_reproducible_for_any_n_jobs_and_samples_per_population():
         ss.simulate(MODEL, designs, 400, seed=8, samples_per_population=3)
     with pytest.raises(ValueError, match="do not pass 'seed'"):
         ss.Superpopulation(ss.two_level, n_groups=5, seed=1)
+
+
+def test_the_icc_is_judged_against_the_model_icc_too():
+    model = ss.Superpopulation(ss.two_level, n_groups=30, group_size=20, icc=0.2, mean=1.0)
+    table = ss.simulate(model, {"t": ss.TwoStage(10, 8)}, 200, seed=3, estimand="icc",
+                        progress=False).summary()
+    assert list(table.target.unique()) == ["population icc", "model icc"]
+    assert (table[table.target == "model icc"].truth == 0.2).all()
