@@ -75,13 +75,18 @@ class Superpopulation:
         object.__setattr__(self, "params", dict(params))
         object.__setattr__(self, "parameter", float(parameter))
 
-    def model_value(self, estimand: str):
-        """(target name, model value) of ``estimand``, or None if the model does not name one."""
-        if estimand == "mean":
+    def model_value(self, target: str):
+        """(model target, value) beside a realised ``target``, or None if the model has none."""
+        if target == "population mean":
             return "model mean", self.parameter
-        if estimand == "icc" and "icc" in self.params:
-            return "model icc", float(self.params["icc"])
-        return None
+        if "icc" not in self.params:
+            return None
+        icc = float(self.params["icc"])
+        total = float(self.params.get("total_var", 1.0))
+        return {"population icc": ("model icc", icc),
+                "population between variance": ("model between variance", icc * total),
+                "population within variance": ("model within variance", (1 - icc) * total),
+                }.get(target)
 
     def draw(self, seed=None):
         """One finite population from the model."""
@@ -93,21 +98,22 @@ class Superpopulation:
 
 
 def _with_model_rows(plan: RunPlan, model: Superpopulation) -> RunPlan:
-    """Every method twice: against the realised population's value, and the model's."""
-    named = model.model_value(plan.estimand)
-    if named is None:
-        return plan
-    target, parameter = named
+    """Every method twice where the model names its target: realised value, and the model's."""
     tasks = []
     for task in plan.tasks:
+        extra = [(i, *model.model_value(t)) for i, t in enumerate(task.targets)
+                 if model.model_value(t) is not None]
+        pick = [i for i, _, _ in extra]
         tasks.append(replace(
-            task, methods=task.methods * 2, estimators=task.estimators * 2,
-            targets=task.targets + tuple(target for _ in task.targets),
-            truth=np.concatenate([task.truth, np.full(task.truth.size, parameter)]),
-            rows=np.concatenate([task.rows, task.rows]),
-            intervals=np.concatenate([task.intervals, task.intervals]),
-            builtin=tuple(False for _ in range(2 * len(task.methods))),
-            reports_singular=task.reports_singular * 2))
+            task, methods=task.methods + tuple(task.methods[i] for i in pick),
+            estimators=task.estimators + tuple(task.estimators[i] for i in pick),
+            targets=task.targets + tuple(name for _, name, _ in extra),
+            truth=np.concatenate([task.truth, [value for _, _, value in extra]]),
+            rows=np.concatenate([task.rows, task.rows[pick]]),
+            intervals=np.concatenate([task.intervals, task.intervals[pick]]),
+            builtin=tuple(False for _ in range(len(task.methods) + len(pick))),
+            reports_singular=task.reports_singular + tuple(task.reports_singular[i]
+                                                           for i in pick)))
     return replace(plan, tasks=tuple(tasks))
 
 
@@ -115,23 +121,23 @@ def _population_plan(model, designs, p, root, samples, level, estimand, methods)
     population = model.draw(child(root, POPULATION, p))
     plan = build_plan(population, designs, samples, seed=child(root, SAMPLING, p), level=level,
                       estimand=estimand, methods=methods)
-    return _with_model_rows(plan, model), population
+    counts = [len(task.methods) for task in plan.tasks]   # the realised-target rows
+    return _with_model_rows(plan, model), population, counts
 
 
 def _run_populations(model, designs, first, last, root, samples, level, estimand, methods):
     """Accumulators (summed over populations first..last-1, in order) and realised truths."""
     totals, truths = None, []
     for p in range(first, last):
-        plan, population = _population_plan(model, designs, p, root, samples, level, estimand,
-                                            methods)
+        plan, population, counts = _population_plan(model, designs, p, root, samples, level,
+                                                    estimand, methods)
         for chunk in range(plan.n_chunks):
             result = run_chunk(plan, chunk)
             if totals is None:
                 totals = [new_accumulator(len(t.methods)) for t in plan.tasks]
             for total, acc in zip(totals, result.acc):
                 merge_into(total, acc)
-        half = 2 if model.model_value(estimand) is not None else 1
-        truths.append([t.truth[:len(t.methods) // half].copy() for t in plan.tasks])
+        truths.append([t.truth[:realised].copy() for t, realised in zip(plan.tasks, counts)])
     return totals, truths
 
 
@@ -150,7 +156,8 @@ def simulate_superpopulation(model: Superpopulation, designs, reps: int, *, seed
             f"'reps' of simulate must be a multiple of samples_per_population={samples} for a "
             f"Superpopulation; got {reps}.")
     # validate everything on the first population before any work
-    template, _ = _population_plan(model, designs, 0, root, samples, level, estimand, methods)
+    template, _, counts = _population_plan(model, designs, 0, root, samples, level, estimand,
+                                           methods)
     bounds = [(start, min(start + BATCH, n_pop)) for start in range(0, n_pop, BATCH)]
     args = (model, designs)
     tail = (root, samples, level, estimand, methods)
@@ -181,7 +188,7 @@ def simulate_superpopulation(model: Superpopulation, designs, reps: int, *, seed
     tasks = []
     for d, task in enumerate(template.tasks):
         mean_truth = np.mean([t[d] for t in realised], axis=0)
-        tasks.append(replace(task, truth=np.concatenate([mean_truth, task.truth[mean_truth.size:]])))
+        tasks.append(replace(task, truth=np.concatenate([mean_truth, task.truth[counts[d]:]])))
     plan = replace(template, tasks=tuple(tasks), reps=reps, seed=root, population=model)
     return result_from_totals(plan, totals)
 

@@ -182,3 +182,78 @@ def reml_icc_groups(y, start, size, k, n_units, n_groups, out):  # pragma: no co
         out[0] = res[3] / (res[3] + res[4])
     else:
         out[0] = np.nan
+
+
+@kernel
+def _anova_components(y, start, k):  # pragma: no cover
+    """(MSB, MSW, n0) of the sampled groups; NaN without within-group degrees of freedom."""
+    n = start[k] - start[0]
+    if k < 2 or n <= k:
+        return np.nan, np.nan, np.nan
+    ybar = 0.0
+    for i in range(start[0], start[k]):
+        ybar += y[i]
+    ybar /= n
+    ssb = 0.0
+    ssw = 0.0
+    sum_n2 = 0.0
+    for a in range(k):
+        na = float(start[a + 1] - start[a])
+        s = 0.0
+        for i in range(start[a], start[a + 1]):
+            s += y[i]
+        mean_a = s / na
+        for i in range(start[a], start[a + 1]):
+            d = y[i] - mean_a
+            ssw += d * d
+        ssb += na * (mean_a - ybar) * (mean_a - ybar)
+        sum_n2 += na * na
+    return ssb / (k - 1.0), ssw / (n - k), (n - sum_n2 / n) / (k - 1.0)
+
+
+@kernel
+def _point(out, value, flag):  # pragma: no cover
+    out[0] = value
+    for j in range(1, 5):
+        out[j] = np.nan
+    out[5] = flag
+
+
+@kernel
+def anova_between_groups(y, start, size, k, n_units, n_groups, out):  # pragma: no cover
+    """ANOVA between-group variance (MSB - MSW) / n0 (may be negative); point estimate.
+
+    Assumes validated inputs.
+    """
+    msb, msw, n0 = _anova_components(y, start, k)
+    _point(out, (msb - msw) / n0, 0.0)
+
+
+@kernel
+def anova_within_groups(y, start, size, k, n_units, n_groups, out):  # pragma: no cover
+    """ANOVA within-group variance MSW, with its chi-square SE sqrt(2/(n - k)) MSW, n - k df.
+
+    Assumes validated inputs. Under the normal model (n - k) MSW / sigma^2 is
+    chi-square; the t interval on its SE is the usual large-sample one.
+    """
+    msb, msw, n0 = _anova_components(y, start, k)
+    n = start[k] - start[0]
+    _point(out, msw, 0.0)
+    out[1] = msw * math.sqrt(2.0 / (n - k)) if n > k else np.nan
+    out[2] = float(n - k)
+
+
+@kernel
+def reml_between_groups(y, start, size, k, n_units, n_groups, out):  # pragma: no cover
+    """REML tau^2 of the random-intercept fit; point estimate, singular flag. Validated inputs."""
+    res = np.empty(7)
+    fit_intercept_only(y, start, k, True, res)
+    _point(out, res[3] if res[6] == 1.0 else np.nan, res[5])
+
+
+@kernel
+def reml_within_groups(y, start, size, k, n_units, n_groups, out):  # pragma: no cover
+    """REML sigma^2 of the random-intercept fit; point estimate, singular flag. Validated inputs."""
+    res = np.empty(7)
+    fit_intercept_only(y, start, k, True, res)
+    _point(out, res[4] if res[6] == 1.0 else np.nan, res[5])

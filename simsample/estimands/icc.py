@@ -13,7 +13,18 @@ anova_icc   population icc    one-way ANOVA (MSB - MSW) / (MSB + (n0 - 1) MSW); 
 reml_icc    population icc    tau^2 / (tau^2 + sigma^2) of the REML random-intercept fit
                               (a point estimate; ``singular_rate``: the share of fits with
                               tau^2 = 0, which give 0)
+anova_between  population       (MSB - MSW) / n0, a point estimate (may be negative)
+               between variance
+anova_within   population       MSW, t interval on its chi-square SE sqrt(2 / (n - k)) MSW
+               within variance  (n - k df)
+reml_between,  the same two     REML tau^2 and sigma^2 (points; ``singular_rate``)
+reml_within
 ==========  ================  ============================================================
+
+The between and within targets are the population's own ANOVA components:
+(MSB - MSW) / n0 and MSW over all its units (for equal groups of M: S1^2 - S2^2 / M
+and S2^2), what repeated two-stage sampling estimates; with a
+:class:`~simsample.Superpopulation` the model's tau^2 and sigma^2 are named too.
 
 Formulas in :mod:`._icc_kernels`; REML is the compiled fit of
 :class:`simsample.analysis.mixed.MixedLM`. A replication whose estimate cannot
@@ -53,6 +64,25 @@ register(Method("anova_icc", K.anova_icc_groups, estimand="icc", target=TARGET,
                 estimator="one-way ANOVA, F interval", interval="bounds", level=K.ICC_LEVEL))
 register(Method("reml_icc", K.reml_icc_groups, estimand="icc", target=TARGET,
                 estimator="REML random intercept", interval="none", reports_singular=True))
+BETWEEN, WITHIN = "population between variance", "population within variance"
+register(Method("anova_between", K.anova_between_groups, estimand="icc", target=BETWEEN,
+                estimator="one-way ANOVA (MSB - MSW) / n0", interval="none"))
+register(Method("anova_within", K.anova_within_groups, estimand="icc", target=WITHIN,
+                estimator="one-way ANOVA MSW"))
+register(Method("reml_between", K.reml_between_groups, estimand="icc", target=BETWEEN,
+                estimator="REML tau^2", interval="none", reports_singular=True))
+register(Method("reml_within", K.reml_within_groups, estimand="icc", target=WITHIN,
+                estimator="REML sigma^2", interval="none", reports_singular=True))
+
+
+def population_components(population) -> dict[str, float]:
+    """The population's own ANOVA components: its icc, (MSB - MSW) / n0 and MSW."""
+    sizes = population.group_sizes.astype(np.float64)
+    n, g = sizes.sum(), sizes.size
+    msb = float((sizes * (population.group_means - population.mean) ** 2).sum()) / (g - 1)
+    msw = float(((sizes - 1) * population.group_variances).sum()) / (n - g)
+    n0 = (n - float((sizes ** 2).sum()) / n) / (g - 1)
+    return {TARGET: float(population.icc), BETWEEN: (msb - msw) / n0, WITHIN: msw}
 
 
 class IccEstimand:
@@ -82,7 +112,13 @@ class IccEstimand:
         return population.stored_y, np.empty(0)
 
     def truth(self, method: Method, population) -> float:
-        return float(population.icc)
+        components = population_components(population)
+        target = self.target(method)
+        if target not in components:
+            raise InvalidParameterError(
+                f"'target' of method {method.name!r} must be one of {sorted(components)} for "
+                f"estimand 'icc'; got {target!r}.")
+        return components[target]
 
     def target(self, method: Method) -> str:
         return method.target or TARGET

@@ -128,3 +128,29 @@ def test_f_interval_covers_and_singular_share_matches_theory(global_seed):
     theory = stats.f.cdf((1 - rho) / (1 - rho + 10 * rho), 9, 90)
     row = t.loc[("ts", "reml_icc")]
     assert abs(row["singular_rate"] - theory) <= 4 * row["singular_rate_mcse"], (row, theory)
+
+
+@pytest.mark.statistical
+@pytest.mark.parametrize("design", [ss.ClusterSample(10), ss.TwoStage(12, 5)])
+def test_anova_components_are_unbiased_for_the_populations_own(design, global_seed):
+    """Equal groups: E[MSW] = S2^2 and E[(MSB - MSW)/m] = S1^2 - S2^2/M, exactly."""
+    pop = ss.two_level(n_groups=60, group_size=10, icc=0.3, seed=4)
+    table = ss.simulate(pop, {"d": design}, 8000, seed=global_seed, estimand="icc",
+                        methods=["anova_between", "anova_within", "reml_between"]).summary()
+    rows = table.set_index("method")
+    assert rows.loc["anova_within", "truth"] == pytest.approx(pop.within_variance, rel=1e-12)
+    assert rows.loc["anova_between", "truth"] == pytest.approx(
+        pop.between_variance - pop.within_variance / 10, rel=1e-12)
+    for method in ("anova_between", "anova_within"):
+        assert abs(rows.loc[method, "bias"]) <= 4 * rows.loc[method, "bias_mcse"], method
+    assert rows.loc["reml_between", "target"] == "population between variance"
+    assert 0.0 <= rows.loc["reml_between", "singular_rate"] < 0.2
+
+
+def test_a_superpopulation_names_the_model_components():
+    model = ss.Superpopulation(ss.two_level, n_groups=30, group_size=10, icc=0.25, total_var=2.0)
+    table = ss.simulate(model, {"d": ss.ClusterSample(8)}, 100, seed=1, estimand="icc",
+                        methods=["anova_between", "anova_within"], progress=False).summary()
+    model_rows = table[table.target.str.startswith("model")].set_index("target")
+    assert model_rows.loc["model between variance", "truth"] == pytest.approx(0.5)
+    assert model_rows.loc["model within variance", "truth"] == pytest.approx(1.5)
