@@ -116,37 +116,14 @@ def anova_icc_groups(y, start, size, k, n_units, n_groups, out):  # pragma: no c
     replication) with fewer than 2 groups, no within-group degrees of freedom
     or MSW = 0.
     """
-    n = start[k] - start[0]
     for j in range(5):
         out[j] = np.nan
     out[5] = 0.0
-    if k < 2 or n <= k:
-        return
-    ybar = 0.0
-    for i in range(start[0], start[k]):
-        ybar += y[i]
-    ybar /= n
-    ssb = 0.0
-    ssw = 0.0
-    sum_n2 = 0.0
-    for a in range(k):
-        na = float(start[a + 1] - start[a])
-        s = 0.0
-        for i in range(start[a], start[a + 1]):
-            s += y[i]
-        mean_a = s / na
-        for i in range(start[a], start[a + 1]):
-            d = y[i] - mean_a
-            ssw += d * d
-        ssb += na * (mean_a - ybar) * (mean_a - ybar)
-        sum_n2 += na * na
+    msb, msw, n0 = _anova_components(y, start, k)
     d1 = float(k - 1)
-    d2 = float(n - k)
-    msb = ssb / d1
-    msw = ssw / d2
-    if not msw > 0.0:
+    d2 = float(start[k] - start[0] - k)
+    if not msw > 0.0:   # also NaN: fewer than 2 groups or no within-group df
         return
-    n0 = (n - sum_n2 / n) / d1
     rho = (msb - msw) / (msb + (n0 - 1.0) * msw)
     out[0] = rho
     out[2] = d1
