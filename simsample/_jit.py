@@ -17,3 +17,10 @@ CACHE = os.environ.get("SIMSAMPLE_NUMBA_CACHE", "1") == "1"
 #: zero give inf/NaN (counted as a failed replication) instead of raising
 #: inside the replication loop. No fastmath: kernels branch on NaN.
 kernel = functools.partial(numba.njit, cache=CACHE, nogil=True, error_model="numpy")
+
+#: For the small adapters the generated replication loop calls at every
+#: replication (a design's ``draw_*``/``mean_*``, an estimand's hooks): inlined
+#: into the loop at numba's IR level, so that their many array arguments are not
+#: passed (and reference-counted) at every call.
+inline_kernel = functools.partial(numba.njit, cache=CACHE, nogil=True, error_model="numpy",
+                                  inline="always")

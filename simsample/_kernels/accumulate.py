@@ -188,7 +188,7 @@ def record_point(acc, row, kept, rep, estimate, truth, size):  # pragma: no cove
     return ok, np.nan, np.nan
 
 
-#: How a method row is recorded (``intervals`` of :func:`record_rows`).
+#: How a method row is recorded (the generated loop calls record, record_bounds or record_point).
 POINT = 0         # estimate only
 T_INTERVAL = 1    # estimate +- t(df) SE
 BOUNDS = 2        # the method writes its interval's bounds (columns LOWER, UPPER of out)
@@ -205,48 +205,14 @@ N_OUT = 6
 
 
 @kernel
-def record_rows(acc, kept, rep, out, rows, intervals, tq, truth, size,
-                vals):  # pragma: no cover
-    """Record output row ``rows[r]`` of ``out`` in accumulator row r, by its interval rule.
-
-    ``vals`` is scratch of shape (rows, 4): each row's success, deviation,
-    coverage and width in this replication, for the pair sums.
-    """
-    for r in range(rows.size):
-        row = rows[r]
-        rule = intervals[r]
-        if rule == T_INTERVAL:
-            ok, lower, upper = record(acc, r, kept, rep, out[row, OUT_EST], out[row, OUT_SE],
-                                      out[row, OUT_DF], tq, truth[r], size)
-        elif rule == BOUNDS:
-            ok, lower, upper = record_bounds(acc, r, kept, rep, out[row, OUT_EST],
-                                             out[row, OUT_SE], out[row, OUT_LOWER],
-                                             out[row, OUT_UPPER], truth[r], size)
-        else:
-            ok, lower, upper = record_point(acc, r, kept, rep, out[row, OUT_EST], truth[r], size)
-        if out[row, OUT_FLAG] == 1.0:
-            acc[r, SUM_FLAG] += 1.0
-        vals[r, 0] = 1.0 if ok else 0.0
-        vals[r, 1] = out[row, OUT_EST] - truth[r]
-        vals[r, 2] = 1.0 if lower <= truth[r] <= upper else 0.0
-        vals[r, 3] = upper - lower
-    _add_pairs(acc, vals, rows.size)
-
-
-@kernel
-def _add_pairs(acc, vals, n_rows):  # pragma: no cover
-    """Sums over every pair of methods that both succeeded in this replication."""
-    for a in range(n_rows):
-        if vals[a, 0] == 0.0:
-            continue
-        for b in range(a + 1, n_rows):
-            if vals[b, 0] == 0.0:
-                continue
-            base = N_STATS + N_PAIR * b
-            da = vals[a, 1]
-            db = vals[b, 1]
-            acc[a, base + PAIR_N] += 1.0
-            acc[a, base + PAIR_D] += da * db
-            acc[a, base + PAIR_D2] += da * da * db * db
-            acc[a, base + PAIR_COVER] += vals[a, 2] * vals[b, 2]
-            acc[a, base + PAIR_WIDTH] += vals[a, 3] * vals[b, 3]
+def add_pair(acc, a, b, da, db, lower_a, upper_a, lower_b, upper_b, truth_a,
+             truth_b):  # pragma: no cover
+    """Sums over methods a < b in a replication in which both succeeded (row a's pair columns)."""
+    base = N_STATS + N_PAIR * b
+    cover_a = 1.0 if lower_a <= truth_a <= upper_a else 0.0
+    cover_b = 1.0 if lower_b <= truth_b <= upper_b else 0.0
+    acc[a, base + PAIR_N] += 1.0
+    acc[a, base + PAIR_D] += da * db
+    acc[a, base + PAIR_D2] += da * da * db * db
+    acc[a, base + PAIR_COVER] += cover_a * cover_b
+    acc[a, base + PAIR_WIDTH] += (upper_a - lower_a) * (upper_b - lower_b)

@@ -18,7 +18,7 @@ the drawn groups, ``size`` their M_j. ``params = (offsets, k, m, max_size)``.
 
 import numpy as np
 
-from .._jit import kernel
+from .._jit import inline_kernel, kernel
 from .._kernels.moments import CLUSTER_T, DF, EST, NAIVE_T, SE, mean_and_ss
 from .._kernels.rng import uniform_int
 from .._kernels.select import floyd_sample
@@ -120,16 +120,16 @@ def prepare_pps(params):  # pragma: no cover
             np.empty(k))
 
 
-@kernel
-def draw_pps_form(state, params, scr):  # pragma: no cover
+@inline_kernel
+def draw_pps_form(state, offsets, k, m, max_size, idx, start, size, groups, order, unit_mark,
+                  psu_mean):  # pragma: no cover
     """One randomised systematic PPS sample into the form; returns (k m, k)."""
-    k = params[1]
-    n = draw_pps_systematic(state, params[0], k, params[2], scr[4], scr[5], scr[3], scr[1],
-                            scr[2], scr[0])
+    n = draw_pps_systematic(state, offsets, k, m, order, unit_mark, groups, start, size, idx)
     return n, k
 
 
-@kernel
-def mean_pps(ys, n, k, params, scr, out):  # pragma: no cover
+@inline_kernel
+def mean_pps(ys, n, k, offsets, k_, m, max_size, idx, start, size, groups, order, unit_mark,
+             psu_mean, out):  # pragma: no cover
     """Built-in estimators of the mean of a PPS sample."""
-    pps_mean(ys, scr[1], k, scr[6], out)
+    pps_mean(ys, start, k, psu_mean, out)

@@ -9,7 +9,7 @@ form: ``start`` and ``size`` of every stratum (``scr[5]``, ``scr[6]``), k = H.
 
 import numpy as np
 
-from .._jit import kernel
+from .._jit import inline_kernel, kernel
 from .._kernels.moments import CLUSTER_T, DF, EST, NAIVE_T, SE, mean_and_ss
 from .._kernels.select import floyd_sample
 
@@ -90,14 +90,16 @@ def prepare_stratified(params):  # pragma: no cover
             np.empty(n_strata))
 
 
-@kernel
-def draw_stratified_form(state, params, scr):  # pragma: no cover
+@inline_kernel
+def draw_stratified_form(state, offsets, take, max_size, n_units, idx, start, size, groups,
+                         mark, stratum_start, stratum_size, stratum_mean):  # pragma: no cover
     """One stratified sample; returns (n, H)."""
-    n = draw_stratified(state, params[0], params[1], scr[4], scr[0], scr[5])
-    return n, params[1].size
+    n = draw_stratified(state, offsets, take, mark, idx, stratum_start)
+    return n, take.size
 
 
-@kernel
-def mean_stratified(ys, n, k, params, scr, out):  # pragma: no cover
+@inline_kernel
+def mean_stratified(ys, n, k, offsets, take, max_size, n_units, idx, start, size, groups, mark,
+                    stratum_start, stratum_size, stratum_mean, out):  # pragma: no cover
     """Built-in estimators of the mean of a stratified sample."""
-    stratified_mean(ys, scr[5], scr[6], params[3], scr[7], out)
+    stratified_mean(ys, stratum_start, stratum_size, n_units, stratum_mean, out)

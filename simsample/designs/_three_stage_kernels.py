@@ -12,7 +12,7 @@ expansion, max_subgroups, max_size, G, N)``.
 
 import numpy as np
 
-from .._jit import kernel
+from .._jit import inline_kernel, kernel
 from .._kernels.moments import CLUSTER_T, DF, EST, NAIVE_T, SE, mean_and_ss
 from .._kernels.select import floyd_sample, floyd_sample_at
 
@@ -162,22 +162,25 @@ def prepare_three_stage(params):  # pragma: no cover
             np.empty(k * l), np.empty(k * l), np.empty(k))
 
 
-@kernel
-def draw_three_stage_form(state, params, scr):  # pragma: no cover
+@inline_kernel
+def draw_three_stage_form(state, group_sub_offsets, sub_offsets, k, l, m, expansion,
+                          max_subgroups, max_size, n_groups, n_units, idx, start, size, groups,
+                          group_mark, sub_mark, unit_mark, sub_pick, nsub, subsize, sub_mean,
+                          sub_ss, group_total):  # pragma: no cover
     """One three-stage sample into the form; ``size`` gets each sampled group's unit count."""
-    group_sub_offsets = params[0]
-    sub_offsets = params[1]
-    k = params[2]
-    n = draw_three_stage(state, group_sub_offsets, sub_offsets, k, params[3], params[4],
-                         scr[4], scr[5], scr[6], scr[7], scr[3], scr[8], scr[9], scr[0])
+    n = draw_three_stage(state, group_sub_offsets, sub_offsets, k, l, m, group_mark, sub_mark,
+                         unit_mark, sub_pick, groups, nsub, subsize, idx)
     for a in range(k):
-        g = scr[3][a]
-        scr[2][a] = sub_offsets[group_sub_offsets[g + 1]] - sub_offsets[group_sub_offsets[g]]
+        g = groups[a]
+        size[a] = sub_offsets[group_sub_offsets[g + 1]] - sub_offsets[group_sub_offsets[g]]
     return n, k
 
 
-@kernel
-def mean_three_stage(ys, n, k, params, scr, out):  # pragma: no cover
+@inline_kernel
+def mean_three_stage(ys, n, k, group_sub_offsets, sub_offsets, k_, l, m, expansion,
+                     max_subgroups, max_size, n_groups, n_units, idx, start, size, groups,
+                     group_mark, sub_mark, unit_mark, sub_pick, nsub, subsize, sub_mean, sub_ss,
+                     group_total, out):  # pragma: no cover
     """Built-in estimators of the mean of a three-stage sample."""
-    three_stage_mean(ys, k, params[3], params[4], scr[8], scr[9], params[8], params[9],
-                     params[5], scr[10], scr[11], scr[12], out)
+    three_stage_mean(ys, k, l, m, nsub, subsize, n_groups, n_units, expansion, sub_mean, sub_ss,
+                     group_total, out)

@@ -10,7 +10,7 @@ max_size, N, G)``; ``m < 0`` takes every unit of each sampled group.
 
 import numpy as np
 
-from .._jit import kernel
+from .._jit import inline_kernel, kernel
 from .._kernels.moments import CLUSTER_T, DF, EST, NAIVE_T, SE, mean_and_ss
 from .._kernels.select import floyd_sample, floyd_sample_at
 
@@ -125,17 +125,18 @@ def prepare_two_stage(params):  # pragma: no cover
             np.empty(k), np.empty(k))
 
 
-@kernel
-def draw_two_stage_form(state, params, scr):  # pragma: no cover
+@inline_kernel
+def draw_two_stage_form(state, offsets, k, m, expansion, max_n, max_size, n_units, n_groups,
+                        idx, start, size, groups, group_mark, unit_mark, psu_mean,
+                        psu_ss):  # pragma: no cover
     """One two-stage sample into the form; returns (n, k)."""
-    offsets = params[0]
-    k = params[1]
-    n = draw_two_stage(state, offsets, k, params[2], scr[4], scr[5], scr[3], scr[1], scr[2],
-                       scr[0])
+    n = draw_two_stage(state, offsets, k, m, group_mark, unit_mark, groups, start, size, idx)
     return n, k
 
 
-@kernel
-def mean_two_stage(ys, n, k, params, scr, out):  # pragma: no cover
+@inline_kernel
+def mean_two_stage(ys, n, k, offsets, k_, m, expansion, max_n, max_size, n_units, n_groups,
+                   idx, start, size, groups, group_mark, unit_mark, psu_mean, psu_ss,
+                   out):  # pragma: no cover
     """Built-in estimators of the mean of a two-stage sample."""
-    two_stage_mean(ys, scr[1], scr[2], k, params[7], params[6], params[3], scr[6], scr[7], out)
+    two_stage_mean(ys, start, size, k, n_groups, n_units, expansion, psu_mean, psu_ss, out)

@@ -54,8 +54,8 @@ class Moments:
 class Sampler:
     """A design's compiled kernels for one population, and their parameters.
 
-    ``module`` holds ``prepare(params) -> scr``, ``draw(state, params, scr) ->
-    (n, k)`` and ``mean(ys, n, k, params, scr, out)`` (conventions in
+    ``module`` holds ``prepare(params) -> scr``, ``draw(state, *params, *scr) ->
+    (n, k)`` and ``mean(ys, n, k, *params, *scr, out)`` (conventions in
     :mod:`simsample.designs._srs_kernels`). ``kind`` is ``"element"`` (units
     are the PSUs) or ``"cluster"``. The sample form handed to methods is
     ``form``: ``"groups"`` (the sampled PSUs: ``start``, ``size`` of the
@@ -90,7 +90,7 @@ class Sampler:
         scr = self.kernel(self.prepare)(self.params)
         n = k = 0
         for _ in range(draws):
-            n, k = draw(state, self.params, scr)
+            n, k = draw(state, *self.params, *scr)
         return scr, int(n), int(k)
 
 

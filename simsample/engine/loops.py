@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: Interval rules of the output rows (see ``simsample._kernels.accumulate``).
-from .._kernels.accumulate import N_OUT
+from .._kernels.accumulate import BOUNDS, N_OUT, T_INTERVAL
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,19 @@ class UserKernel:
 class LoopSpec:
     """Everything that decides the source of one compiled chunk loop.
 
-    ``call`` is the estimand's calling convention of its built-in estimator:
-    ``"mean"`` — ``builtin(ys, n, k, dparams, scr, out)``; ``"paired"`` —
-    ``builtin(ys, xs, n, k, dparams, scr, eparams, escr, out)`` with the
-    estimand's own scratch ``escr = prepare(eparams, dparams, scr)`` and an
-    optional ``arrange(n, k, scr, eparams, escr)`` run before the gather
-    (e.g. to sort an element sample into its groups). ``builtin`` is None when
-    no built-in method is selected.
+    The loop unpacks the design's parameters (``n_params`` entries) and its
+    scratch (``n_scratch``; the first four are the form idx, start, size,
+    groups) once, and passes the entries one by one: ``draw(state, *p, *s)``.
+    ``call`` is the estimand's convention for its built-in estimator:
+    ``"mean"`` — ``builtin(ys, n, k, *p, *s, out)``; ``"paired"`` —
+    ``builtin(ys, xs, n, k, idx, start, size, groups, *e, *es, out)``, with the
+    estimand's parameters ``e`` (``n_eparams``) and its own scratch
+    ``es = prepare(idx, start, size, groups, *e)`` (``n_escratch``), and an
+    optional ``arrange(n, k, idx, start, size, groups, *e, *es)`` before the
+    gather (e.g. to sort an element sample into its groups). ``builtin`` is
+    None when no built-in method is selected. ``record`` holds, per
+    accumulator row, its output row, interval rule and whether it flags
+    singular fits: the loop records them unrolled, with their pair sums.
     """
 
     prepare: KernelRef
@@ -88,6 +94,12 @@ class LoopSpec:
     users: tuple[UserKernel, ...]
     #: Scratch entries holding the ``start`` and ``size`` of the form methods receive.
     form_slots: tuple[int, int] = (1, 2)
+    n_params: int = 0
+    n_scratch: int = 4
+    n_eparams: int = 0
+    n_escratch: int = 0
+    #: (output row, interval rule, reports singular) of each accumulator row.
+    record: tuple = ()
 
     @property
     def paired(self) -> bool:
@@ -99,6 +111,7 @@ class LoopSpec:
             return cached
         parts = [package_digest(), self.prepare, self.draw, self.call, self.builtin,
                  self.estimand_prepare, self.arrange, self.n_builtin_rows, self.form_slots,
+                 self.n_params, self.n_scratch, self.n_eparams, self.n_escratch, self.record,
                  *(u.identity() for u in self.users)]
         key = hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
         object.__setattr__(self, "_key", key)
@@ -121,6 +134,10 @@ def package_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+def _names(prefix: str, count: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(count)]
+
+
 def loop_source(spec: LoopSpec) -> str:
     """The generated module's source: imports, then ``run_chunk``."""
     imports = {}
@@ -129,35 +146,39 @@ def loop_source(spec: LoopSpec) -> str:
         imports[alias] = ref
         return alias
 
-    prepare = name_of(spec.prepare, "_prepare")
-    draw = name_of(spec.draw, "_draw")
-    body = [
-        f"    scr = {prepare}(dparams)",
-        "    idx = scr[0]",
-        f"    start = scr[{spec.form_slots[0]}]",
-        f"    size = scr[{spec.form_slots[1]}]",
-        "    ys = np.empty(idx.size)",
-    ]
+    p, s = _names("p", spec.n_params), _names("s", spec.n_scratch)
+    e, es = _names("e", spec.n_eparams), _names("es", spec.n_escratch)
+    form = ", ".join(s[:4])
+    body = [f"    {', '.join(p)}{',' if len(p) == 1 else ''} = dparams",
+            f"    scr = {name_of(spec.prepare, '_prepare')}(dparams)",
+            f"    {', '.join(s)} = scr",
+            f"    start = {s[spec.form_slots[0]]}",
+            f"    size = {s[spec.form_slots[1]]}",
+            "    ys = np.empty(s0.size)"]
     if spec.paired:
-        body.append("    xs = np.empty(idx.size)")
+        body.append("    xs = np.empty(s0.size)")
+    if e:
+        body.append(f"    {', '.join(e)}{',' if len(e) == 1 else ''} = eparams")
     if spec.estimand_prepare is not None:
-        body.append(f"    escr = {name_of(spec.estimand_prepare, '_eprepare')}(eparams, dparams, scr)")
+        prepare = name_of(spec.estimand_prepare, "_eprepare")
+        body.append(f"    {', '.join(es)}{',' if len(es) == 1 else ''} = "
+                    f"{prepare}({form}, {', '.join(e)})")
     rows = spec.n_builtin_rows + len(spec.users)
-    body += [f"    out = np.full(({rows}, {N_OUT}), np.nan)",
-             "    vals = np.empty((rows.size, 4))",
+    body += [f"    out = np.full(({max(rows, 1)}, {N_OUT}), np.nan)",
              "    for rep in range(reps):",
-             f"        n, k = {draw}(state, dparams, scr)"]
+             f"        n, k = {name_of(spec.draw, '_draw')}(state, {', '.join(p + s)})"]
     if spec.arrange is not None:
-        body.append(f"        {name_of(spec.arrange, '_arrange')}(n, k, scr, eparams, escr)")
-    body.append("        gather(y, idx, n, ys)")
+        body.append(f"        {name_of(spec.arrange, '_arrange')}(n, k, {form}, "
+                    f"{', '.join(e + es)})")
+    body.append("        gather(y, s0, n, ys)")
     if spec.paired:
-        body.append("        gather(x, idx, n, xs)")
+        body.append("        gather(x, s0, n, xs)")
     if spec.builtin is not None:
         builtin = name_of(spec.builtin, "_builtin")
         if spec.paired:
-            body.append(f"        {builtin}(ys, xs, n, k, dparams, scr, eparams, escr, out)")
+            body.append(f"        {builtin}(ys, xs, n, k, {form}, {', '.join(e + es)}, out)")
         else:
-            body.append(f"        {builtin}(ys, n, k, dparams, scr, out)")
+            body.append(f"        {builtin}(ys, n, k, {', '.join(p + s)}, out)")
     if spec.users:  # user kernels see exactly the n sampled values
         body.append("        yn = ys[:n]")
         if spec.paired:
@@ -170,11 +191,12 @@ def loop_source(spec: LoopSpec) -> str:
         row = spec.n_builtin_rows + j
         body.append(f"        _user{j}({values}, start, size, k, n_units, n_groups{state}, "
                     f"out[{row}])")
-    body.append("        record_rows(acc, kept, rep, out, rows, intervals, tq, truth, n, vals)")
+    body += _record_lines(spec.record)
     header = ["# Generated by simsample.engine.loops: one chunk of replications. Do not edit.",
               "import numpy as np",
               "from simsample._jit import kernel",
-              "from simsample._kernels.accumulate import record_rows",
+              "from simsample._kernels.accumulate import SUM_FLAG, add_pair, record, "
+              "record_bounds, record_point",
               "from simsample._kernels.select import gather"]
     header += [f"from {ref.module} import {ref.name} as {alias}" for alias, ref in imports.items()]
     header += ["# user kernels (_user0, ...) are set as globals by the loader", "",
@@ -182,6 +204,32 @@ def loop_source(spec: LoopSpec) -> str:
                "def run_chunk(y, x, dparams, eparams, n_units, n_groups, state, mstates, reps,",
                "              truth, tq, rows, intervals, acc, kept):  # pragma: no cover"]
     return "\n".join(header + body) + "\n"
+
+
+def _record_lines(record) -> list[str]:
+    """Every accumulator row recorded by its own rule, then the sums of every pair of rows."""
+    lines = []
+    for r, (row, rule, flags) in enumerate(record):
+        est, se, df = f"out[{row}, 0]", f"out[{row}, 1]", f"out[{row}, 2]"
+        if rule == T_INTERVAL:
+            call = f"record(acc, {r}, kept, rep, {est}, {se}, {df}, tq, truth[{r}], n)"
+        elif rule == BOUNDS:
+            call = (f"record_bounds(acc, {r}, kept, rep, {est}, {se}, out[{row}, 3], "
+                    f"out[{row}, 4], truth[{r}], n)")
+        else:
+            call = f"record_point(acc, {r}, kept, rep, {est}, truth[{r}], n)"
+        lines.append(f"        ok{r}, lo{r}, up{r} = {call}")
+        if flags:
+            lines.append(f"        if out[{row}, 5] == 1.0:")
+            lines.append(f"            acc[{r}, SUM_FLAG] += 1.0")
+    for a in range(len(record)):
+        for b in range(a + 1, len(record)):
+            ra, rb = record[a][0], record[b][0]
+            lines.append(f"        if ok{a} and ok{b}:")
+            lines.append(f"            add_pair(acc, {a}, {b}, out[{ra}, 0] - truth[{a}], "
+                         f"out[{rb}, 0] - truth[{b}], lo{a}, up{a}, lo{b}, up{b}, truth[{a}], "
+                         f"truth[{b}])")
+    return lines
 
 
 _LOCK = threading.Lock()

@@ -12,8 +12,9 @@ checkpoint chunk results and resume.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -120,6 +121,9 @@ def build_task(design, population, level: float, estimand: str = "mean",
     rows = [m.builtin_row if m.builtin else est.n_builtin_rows + users.index(m)
             for m in methods]
     y, x = est.values(population)
+    spec = replace(spec, **_arities(sampler, est, prepare, eparams),
+                   record=tuple((row, _RULES[m.interval], m.reports_singular)
+                                for row, m in zip(rows, methods)))
     tq = t_quantiles(level, est.builtin_dfs(sampler),
                      upto=max(USER_DF_TABLE, sampler.max_n) if users else None)
     return KernelTask(
@@ -133,6 +137,18 @@ def build_task(design, population, level: float, estimand: str = "mean",
         stream_keys=tuple(m.stream_key for m in users if m.needs_rng),
         builtin=tuple(m.builtin for m in methods),
         reports_singular=tuple(m.reports_singular for m in methods))
+
+
+def _arities(sampler, est, prepare, eparams) -> dict:
+    """How many entries the loop unpacks from each tuple (it passes them one by one)."""
+    scr = sampler.kernel(sampler.prepare)(sampler.params)
+    n_escratch = 0
+    if prepare is not None:
+        module, name = prepare
+        n_escratch = len(getattr(importlib.import_module(module), name)(*scr[:4], *eparams))
+    return {"n_params": len(sampler.params), "n_scratch": len(scr),
+            "n_eparams": len(eparams) if est.call == "paired" else 0,
+            "n_escratch": n_escratch}
 
 
 def build_plan(population, designs, reps: int, *, seed=None, level: float = 0.95,

@@ -104,8 +104,10 @@ def _with_model_rows(plan: RunPlan, model: Superpopulation) -> RunPlan:
         extra = [(i, *model.model_value(t)) for i, t in enumerate(task.targets)
                  if model.model_value(t) is not None]
         pick = [i for i, _, _ in extra]
+        record = task.spec.record + tuple(task.spec.record[i] for i in pick)
         tasks.append(replace(
-            task, methods=task.methods + tuple(task.methods[i] for i in pick),
+            task, spec=replace(task.spec, record=record),
+            methods=task.methods + tuple(task.methods[i] for i in pick),
             estimators=task.estimators + tuple(task.estimators[i] for i in pick),
             targets=task.targets + tuple(name for _, name, _ in extra),
             truth=np.concatenate([task.truth, [value for _, _, value in extra]]),

@@ -49,7 +49,7 @@ counts as a failed replication.
 
 import numpy as np
 
-from .._jit import kernel
+from .._jit import inline_kernel, kernel
 from .._kernels.moments import DF, EST, SE
 
 NAIVE = 0
@@ -263,39 +263,44 @@ def effect_estimates(ys, xs, psu_start, psu_group, k, offsets, X, group_sxx, scr
 
 # -- the estimand's hooks in the generated replication loop (see simsample.engine.loops) ------
 # eparams = (offsets, X, group_sxx): the population's group offsets, the macro covariate (zeros
-# without X) and the census within-group sums of squares of x.
+# without X) and the census within-group sums of squares of x. Hooks receive the form's four
+# arrays (idx, start, size, groups), then the entries of eparams and of their own scratch.
 
 
 @kernel
-def prepare_effects_elements(eparams, dparams, scr):  # pragma: no cover
+def prepare_effects_elements(idx, start, size, groups, offsets, X,
+                             group_sxx):  # pragma: no cover
     """Scratch for an element sample: its groups' starts and codes, their count, group sums."""
-    n = scr[0].size
-    max_k = min(n, eparams[0].size - 1)
+    n = idx.size
+    max_k = min(n, offsets.size - 1)
     return (np.empty(max_k + 1, np.int64), np.empty(max_k, np.int64), np.zeros(1, np.int64),
             np.empty((N_SCRATCH, max_k)))
 
 
-@kernel
-def arrange_effects_elements(n, k, scr, eparams, escr):  # pragma: no cover
+@inline_kernel
+def arrange_effects_elements(n, k, idx, start, size, groups, offsets, X, group_sxx, psu_start,
+                             psu_group, k_box, scratch):  # pragma: no cover
     """Sort an element sample into the population groups it hits (before the gather)."""
-    escr[2][0] = group_srs_sample(scr[0], n, eparams[0], escr[0], escr[1])
+    k_box[0] = group_srs_sample(idx, n, offsets, psu_start, psu_group)
 
 
-@kernel
-def effects_elements(ys, xs, n, k, dparams, scr, eparams, escr, out):  # pragma: no cover
+@inline_kernel
+def effects_elements(ys, xs, n, k, idx, start, size, groups, offsets, X, group_sxx, psu_start,
+                     psu_group, k_box, scratch, out):  # pragma: no cover
     """Every effect estimator on an element sample; clusters = the groups present."""
-    effect_estimates(ys, xs, escr[0], escr[1], escr[2][0], eparams[0], eparams[1], eparams[2],
-                     escr[3], out)
-
-
-@kernel
-def prepare_effects_clusters(eparams, dparams, scr):  # pragma: no cover
-    """Scratch for a cluster sample: the group sums."""
-    return (np.empty((N_SCRATCH, scr[3].size)),)
-
-
-@kernel
-def effects_clusters(ys, xs, n, k, dparams, scr, eparams, escr, out):  # pragma: no cover
-    """Every effect estimator on a cluster sample; clusters = the sampled groups."""
-    effect_estimates(ys, xs, scr[1], scr[3], k, eparams[0], eparams[1], eparams[2], escr[0],
+    effect_estimates(ys, xs, psu_start, psu_group, k_box[0], offsets, X, group_sxx, scratch,
                      out)
+
+
+@kernel
+def prepare_effects_clusters(idx, start, size, groups, offsets, X,
+                             group_sxx):  # pragma: no cover
+    """Scratch for a cluster sample: the group sums."""
+    return (np.empty((N_SCRATCH, groups.size)),)
+
+
+@inline_kernel
+def effects_clusters(ys, xs, n, k, idx, start, size, groups, offsets, X, group_sxx, scratch,
+                     out):  # pragma: no cover
+    """Every effect estimator on a cluster sample; clusters = the sampled groups."""
+    effect_estimates(ys, xs, start, groups, k, offsets, X, group_sxx, scratch, out)

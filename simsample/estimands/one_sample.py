@@ -30,9 +30,9 @@ def method_outputs(sample, estimand, methods, *, seed=None) -> np.ndarray:
     scr = tuple(np.array(a) if isinstance(a, np.ndarray) else a for a in sample.scratch)
     n, k = sample.n, sample.k
     builtin, prepare, arrange, eparams = estimand.builtin(sampler, population)
-    escr = _kernel(prepare)(eparams, sampler.params, scr) if prepare is not None else None
+    escr = _kernel(prepare)(*scr[:4], *eparams) if prepare is not None else ()
     if arrange is not None:
-        _kernel(arrange)(n, k, scr, eparams, escr)
+        _kernel(arrange)(n, k, *scr[:4], *eparams, *escr)
     y, x = estimand.values(population)
     ys = np.ascontiguousarray(y[scr[0][:n]])
     xs = np.ascontiguousarray(x[scr[0][:n]]) if estimand.call == "paired" else None
@@ -40,9 +40,9 @@ def method_outputs(sample, estimand, methods, *, seed=None) -> np.ndarray:
     out = np.full((estimand.n_builtin_rows + len(users), N_OUT), np.nan)
     if any(m.builtin for m in methods):
         if estimand.call == "paired":
-            _kernel(builtin)(ys, xs, n, k, sampler.params, scr, eparams, escr, out)
+            _kernel(builtin)(ys, xs, n, k, *scr[:4], *eparams, *escr, out)
         else:
-            _kernel(builtin)(ys, n, k, sampler.params, scr, out)
+            _kernel(builtin)(ys, n, k, *sampler.params, *scr, out)
     root = as_seed_sequence(seed)
     rows = []
     for method in methods:

@@ -28,18 +28,19 @@ def prepare_flaky(params):  # pragma: no cover
 
 
 @numba.njit(cache=False)
-def draw_flaky(state, params, scr):  # pragma: no cover
+def draw_flaky(state, every, idx, start, size, groups, counter, uniform):  # pragma: no cover
     """One uniform per replication; counts the replications of the chunk."""
-    scr[5][0] = uniform01(state)
-    scr[4][0] += 1
+    uniform[0] = uniform01(state)
+    counter[0] += 1
     return 1, 1
 
 
 @numba.njit(cache=False)
-def mean_flaky(ys, n, k, params, scr, out):  # pragma: no cover
+def mean_flaky(ys, n, k, every, idx, start, size, groups, counter, uniform,
+               out):  # pragma: no cover
     """The uniform as the estimate of both rows; NaN when rep % every == FAIL_AT."""
-    rep = scr[4][0] - 1
-    estimate = np.nan if rep % params[0] == FAIL_AT else scr[5][0]
+    rep = counter[0] - 1
+    estimate = np.nan if rep % every == FAIL_AT else uniform[0]
     for row in range(2):
         out[row, 0] = estimate
         out[row, 1] = 0.25

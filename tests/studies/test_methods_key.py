@@ -58,5 +58,5 @@ def test_the_named_methods_run_and_enter_the_identity():
 def test_the_few_clusters_experiment_names_its_methods():
     spec = load_study(EXPERIMENTS / "few_clusters.toml")
     assert spec.estimand == "difference" and spec.level == 0.95
-    assert spec.methods == ("cluster_robust", "cr2_bm", "cr3", "wild_bootstrap")
+    assert spec.methods == ("cluster_robust", "cr2_bm", "cr3", "wild_bootstrap", "reml_slope")
     assert [c.designs["two-stage"]["groups"] for c in spec.conditions()] == [6, 10, 20, 40]

@@ -41,9 +41,11 @@ print(sum(loop.stats.cache_hits.values()), sum(loop.stats.cache_misses.values())
 def test_one_file_per_spec_named_by_its_source():
     pop = ss.two_level(n_groups=12, group_size=6, seed=1)
     a = build_plan(pop, {"t": ss.TwoStage(4, 3)}, 10).tasks[0].spec
+    again = build_plan(pop, {"t": ss.TwoStage(5, 2)}, 10).tasks[0].spec
     b = build_plan(pop, {"t": ss.TwoStage(4, 3)}, 10, methods=["cluster_t"]).tasks[0].spec
     c = build_plan(pop, {"t": ss.SRS(5)}, 10).tasks[0].spec
-    assert a.key() == b.key() != c.key()   # selecting built-in rows does not change the loop
+    assert a.key() == again.key()           # parameters are arguments, not source
+    assert len({a.key(), b.key(), c.key()}) == 3   # the rows recorded and the design are
     compiled_loop(c)
     path = cache_dir() / f"loop_{c.key()}.py"
     assert path.read_text() == loop_source(c)
