@@ -7,7 +7,7 @@ within that chunk uses its child ``(i, d)``. Results therefore do not depend on
 ``n_jobs``, on the backend or on how chunks are scheduled, and adding a design
 at the end of the list leaves the streams of the others unchanged.
 
-Studies with several conditions (see :mod:`simsample.config`) pass a
+Studies with several conditions (see :mod:`simsample.studies.config`) pass a
 ``SeedSequence`` whose spawn key already names the condition; the chunk and
 design keys are appended to it.
 """

@@ -261,7 +261,7 @@ def _add_run(sub) -> None:
     p = sub.add_parser(
         "run", help="run a simulation study file (a grid of conditions), with checkpoints, "
                     "resume and dask",
-        description="Run every condition of STUDY (a TOML study file, see simsample.config) "
+        description="Run every condition of STUDY (a TOML study file, see simsample.studies.config) "
                     "and write summary.csv, summary.json, figures and report.html to --out. "
                     "Finished chunks are checkpointed there; --resume continues a killed run "
                     "with bit-identical results.")

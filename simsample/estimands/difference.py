@@ -1,7 +1,7 @@
 """Differences of means and micro/macro effects: ``simulate(..., estimand="difference")``.
 
 For a population with a micro covariate x (binary or continuous; see
-:func:`simsample.covariate_population` and :mod:`simsample.scenarios`), every
+:func:`simsample.covariate_population` and :mod:`simsample.population.scenarios`), every
 replication estimates, from one sample, the effects of x on y with the
 methods below; each is compared with the census quantity it targets (the
 ``target`` column of :meth:`SimulationResult.summary`):

@@ -14,7 +14,7 @@ rho = 0, this is the contextual model of Raudenbush and Bryk (2002, eq.
 between (macro) effect ``within_effect + contextual_effect (+ X_effect)``.
 
 The population's census effects (``pop.delta``, ``pop.within_effect``, ...;
-see :mod:`simsample._covariate_truths`) are what the estimators of
+see :mod:`simsample.population.truths`) are what the estimators of
 ``simulate(..., estimand="difference")`` target. With ``exact=True`` (the
 default) the population is built so that they equal the generating
 parameters exactly (up to rounding); the generating parameters are also kept

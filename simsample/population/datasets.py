@@ -53,7 +53,7 @@ def california_schools(y: str = "api00", *, min_schools: int = 1) -> Population:
 
     6,194 schools in 757 districts, from the ``apipop`` data of R's survey
     package (Lumley; public records of the California Department of Education;
-    see :mod:`simsample.datasets`).
+    see :mod:`simsample.population.datasets`).
 
     Parameters
     ----------

@@ -112,7 +112,7 @@ def three_level(n_groups: int | None = 50, subgroups_per_group=4, subgroup_size=
         G, the number of groups (may be None when ``subgroups_per_group`` is a sequence).
     subgroups_per_group : int, sequence of int, or a size distribution
         L_j, subgroups in each group: one number for all, one per group, or an
-        object with ``draw(n, rng)`` (see :mod:`simsample.sizes`).
+        object with ``draw(n, rng)`` (see :mod:`simsample.population.sizes`).
     subgroup_size : int, sequence of int, or a size distribution
         M_jk, units in each subgroup: one size for all, one per subgroup (group
         by group), or drawn per subgroup from a size distribution.
@@ -181,7 +181,7 @@ def binary_two_level(n_groups: int | None = 100, group_size=50, *, prevalence: f
     Parameters
     ----------
     n_groups, group_size
-        As for :func:`two_level` (sizes may come from :mod:`simsample.sizes`).
+        As for :func:`two_level` (sizes may come from :mod:`simsample.population.sizes`).
     prevalence : float in (0, 1)
         Superpopulation share of ones.
     icc : float in [0, 1)

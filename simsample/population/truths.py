@@ -3,7 +3,7 @@
 :class:`~simsample.population.Population` inherits these properties. Each is a
 finite-population quantity computed from the stored units, so it is exactly
 the target of the corresponding estimator of ``simulate(..., estimand=
-"difference")`` (see :mod:`simsample.effects`). Notation: unit i of group j,
+"difference")`` (see :mod:`simsample.estimands.difference`). Notation: unit i of group j,
 group means xbar_j, ybar_j over all N_j units, grand means xbar, ybar over
 all N units; "slope of b on a" is the least-squares slope
 sum (a - abar)(b - bbar) / sum (a - abar)^2.

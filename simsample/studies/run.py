@@ -52,7 +52,7 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
     Parameters
     ----------
     study : str, Path, dict or StudySpec
-        A study file (TOML, see :mod:`simsample.config`) or its content.
+        A study file (TOML, see :mod:`simsample.studies.config`) or its content.
     out : str or Path, optional
         Output folder: ``manifest.json`` and ``checkpoint/`` while running, then
         ``summary.csv``, ``summary.json``, the figures and ``report.html``.
@@ -67,7 +67,7 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
         run (``n_jobs`` single-threaded workers in this process, closed
         afterwards). Needs ``pip install 'simsample[distributed]'``.
         "cuda" runs each condition on an NVIDIA GPU (see
-        :mod:`simsample.cuda_backend`): no chunk checkpoints (``resume`` is
+        :mod:`simsample.engine.backends.cuda`): no chunk checkpoints (``resume`` is
         refused), results reproducible for a seed and launch configuration
         but not bitwise equal to the CPU backends'.
     resume : bool
