@@ -35,7 +35,7 @@ SUMMARY_COLUMNS = (
 )
 
 
-#: Columns of a summary row of a method without an interval (see ``KernelTask.intervals``).
+#: Columns of a summary row of a method without an interval (see ``KernelTask.has_interval``).
 _NO_INTERVAL = {"miss_low": math.nan, "miss_high": math.nan, "mean_width": math.nan,
                 "mean_variance_estimate_mcse": math.nan}
 

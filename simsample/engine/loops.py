@@ -202,7 +202,7 @@ def loop_source(spec: LoopSpec) -> str:
     header += ["# user kernels (_user0, ...) are set as globals by the loader", "",
                "", "@kernel",
                "def run_chunk(y, x, dparams, eparams, n_units, n_groups, state, mstates, reps,",
-               "              truth, tq, rows, intervals, acc, kept):  # pragma: no cover"]
+               "              truth, tq, acc, kept):  # pragma: no cover"]
     return "\n".join(header + body) + "\n"
 
 

@@ -111,8 +111,6 @@ def _with_model_rows(plan: RunPlan, model: Superpopulation) -> RunPlan:
             estimators=task.estimators + tuple(task.estimators[i] for i in pick),
             targets=task.targets + tuple(name for _, name, _ in extra),
             truth=np.concatenate([task.truth, [value for _, _, value in extra]]),
-            rows=np.concatenate([task.rows, task.rows[pick]]),
-            intervals=np.concatenate([task.intervals, task.intervals[pick]]),
             builtin=tuple(False for _ in range(len(task.methods) + len(pick))),
             reports_singular=task.reports_singular + tuple(task.reports_singular[i]
                                                            for i in pick)))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .._kernels.accumulate import POINT
 from .loops import LoopSpec, compiled_loop
 
 
@@ -16,9 +17,9 @@ class KernelTask:
 
     ``args`` are ``(y, x, dparams, eparams, n_units, n_groups)`` of the
     generated loop (:mod:`simsample.engine.loops`). ``methods`` name the
-    accumulator rows, ``rows`` the output row of each, ``truth`` its target's
-    value, ``intervals`` its interval rule (``simsample._kernels.accumulate``),
-    ``estimators`` and ``targets`` describe them for the summary;
+    accumulator rows (``spec.record`` holds each one's output row and interval
+    rule), ``truth`` their targets' values, ``estimators`` and ``targets``
+    describe them for the summary;
     ``stream_keys`` address the random streams of methods that need one;
     ``builtin`` says which methods are built in (only those get exact theory).
     """
@@ -30,8 +31,6 @@ class KernelTask:
     targets: tuple[str, ...]
     truth: np.ndarray
     tq: np.ndarray
-    rows: np.ndarray
-    intervals: np.ndarray
     stream_keys: tuple[int, ...] = ()
     #: Whether each method is built in (its estimator has the design's exact theory).
     builtin: tuple[bool, ...] = ()
@@ -40,12 +39,12 @@ class KernelTask:
 
     @property
     def has_interval(self) -> tuple[bool, ...]:
-        return tuple(bool(rule) for rule in self.intervals)
+        return tuple(rule != POINT for _, rule, _ in self.spec.record)
 
     def run(self, state: np.ndarray, method_states: np.ndarray, reps: int, acc: np.ndarray,
             kept: np.ndarray) -> None:
         compiled_loop(self.spec)(*self.args, state, method_states, reps, self.truth, self.tq,
-                                 self.rows, self.intervals, acc, kept)
+                                 acc, kept)
 
     def writable(self) -> KernelTask:
         """The task as a worker process should run it (call it in the worker).
@@ -55,8 +54,7 @@ class KernelTask:
         array arguments (also inside the parameter tuples) are made writable.
         """
         return replace(self, args=_writable(self.args), truth=np.array(self.truth),
-                       tq=np.array(self.tq), rows=np.array(self.rows),
-                       intervals=np.array(self.intervals))
+                       tq=np.array(self.tq))
 
 
 def _writable(value):

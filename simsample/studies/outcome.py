@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import engine
+from .. import __version__, engine
 from .replay import Replay, replay
 
 
@@ -80,7 +80,7 @@ class StudyRun:
                 "failures": {f"{d}/{m}": [list(k) for k in keys]
                              for (d, m), keys in study.failures.items() if keys},
             })
-        return {"study": self.spec.normalised(), "simsample": _version(),
+        return {"study": self.spec.normalised(), "simsample": __version__,
                 "chunk_size": engine.CHUNK_SIZE, "columns": self.spec.columns,
                 "conditions": conditions,
                 "summary": self.summary().to_dict(orient="records")}
@@ -91,8 +91,3 @@ class StudyRun:
 
 
 
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__

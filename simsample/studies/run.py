@@ -25,7 +25,7 @@ import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from .. import engine
+from .. import __version__, engine
 from .._kernels.accumulate import N_KEEP, new_accumulator
 from .._validation import InvalidParameterError, check_choice
 from ..engine.executor import check_n_jobs, execute
@@ -112,7 +112,7 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
     store = None
     if out is not None:
         store = Checkpoint(out)
-        record = manifest(version=_version(), chunk_size=engine.CHUNK_SIZE, seed=spec.seed,
+        record = manifest(version=__version__, chunk_size=engine.CHUNK_SIZE, seed=spec.seed,
                           study_digest=spec.digest(), source=spec.source, reps=spec.reps,
                           conditions=list(zip(hashes, records)))
         if store.exists:
@@ -199,10 +199,6 @@ def _shapes(plan: engine.RunPlan, chunk: int):
             for t in plan.tasks]
 
 
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
 
 
 def _import_distributed():

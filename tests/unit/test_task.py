@@ -17,19 +17,17 @@ def test_a_second_process_loads_the_compiled_loop_from_the_cache():
     pop = ss.two_level(n_groups=12, group_size=6, seed=1)
     task = build_plan(pop, {"t": ss.TwoStage(4, 3)}, 10).tasks[0]
     compiled_loop(task.spec)(*task.args, np.ones(4, np.uint64), np.zeros((1, 4), np.uint64), 1,
-                             task.truth, task.tq, task.rows, task.intervals,
-                             new_accumulator(2), np.zeros((2, 0, 4)))
+                             task.truth, task.tq, new_accumulator(2), np.zeros((2, 0, 4)))
     check = """
 import numpy as np, simsample as ss
 from simsample._kernels.accumulate import new_accumulator
 from simsample.engine import build_plan
 from simsample.engine.loops import compiled_loop
-from simsample._kernels.accumulate import new_accumulator
 pop = ss.two_level(n_groups=12, group_size=6, seed=1)
 task = build_plan(pop, {"t": ss.TwoStage(4, 3)}, 10).tasks[0]
 loop = compiled_loop(task.spec)
 loop(*task.args, np.ones(4, np.uint64), np.zeros((1, 4), np.uint64), 1, task.truth, task.tq,
-     task.rows, task.intervals, new_accumulator(2), np.zeros((2, 0, 4)))
+     new_accumulator(2), np.zeros((2, 0, 4)))
 print(sum(loop.stats.cache_hits.values()), sum(loop.stats.cache_misses.values()))
 """
     root = Path(__file__).resolve().parents[2]
