@@ -237,14 +237,14 @@ class SimulationResult:
         from scipy.special import ndtri
 
         a, b = self._moments(design, method), self._moments(reference, method)
-        ratio = a.variance / b.variance
+        ratio = float(a.variance / b.variance)
         se_log = math.hypot(a.variance_mcse / a.variance, b.variance_mcse / b.variance)
         z = float(ndtri(0.5 + level / 2.0))
         est_a = self._task(design).estimators[self.methods(design).index(method)]
         est_b = self._task(reference).estimators[self.methods(reference).index(method)]
         th = self._theory(design, est_a).variance / self._theory(reference, est_b).variance
         return RatioEstimate(ratio, ratio * math.exp(-z * se_log), ratio * math.exp(z * se_log),
-                             level, th)
+                             float(level), float(th))
 
     def compare(self, a: str, b: str, *, metric: str = "coverage", design: str | None = None,
                 method: str | None = None):

@@ -1,0 +1,60 @@
+"""Sphinx configuration of simsample's documentation site.
+
+Build: ``sphinx-build -W --keep-going -b html docs docs/_build/html`` (warnings are
+errors: a broken link, image or cross-reference, a docstring that breaks numpydoc's
+rules, or a failing code cell stops the build). Pages are MyST Markdown; pages and
+notebooks with code cells are executed by myst-nb at every build, so no example can rot.
+"""
+
+import simsample
+
+project = "simsample"
+author = "the simsample developers"
+copyright = "2026, the simsample developers"
+release = simsample.__version__
+version = release
+
+extensions = [
+    "myst_nb",
+    "numpydoc",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+]
+
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
+exclude_patterns = ["_build", "figures/README.md", "**.ipynb_checkpoints"]
+templates_path = ["_templates"]
+
+# MyST: $...$ maths, ::: fences, heading anchors so that page#section links are checked.
+myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# Execute every page and notebook with code cells at each build; a failing cell is an error.
+nb_execution_mode = "force"
+nb_execution_raise_on_error = True
+nb_execution_timeout = 300
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+# API reference: one page per public name, generated from the docstrings (numpydoc).
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_default_options = {"members": True, "inherited-members": False,
+                           "show-inheritance": True}
+autodoc_typehints = "none"
+numpydoc_show_class_members = False
+numpydoc_xref_param_type = False
+numpydoc_validation_checks = {"GL08", "PR01", "RT01", "EX01", "SS01"}
+# Names the docstrings cite that are not API objects of this site.
+numpydoc_validation_exclude = {r"\.__init__$", r"\.__repr__$"}
+
+html_theme = "pydata_sphinx_theme"
+html_title = "simsample"
+html_static_path = []
+html_theme_options = {
+    "navigation_depth": 3,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+}
+suppress_warnings = ["mystnb.unknown_mime_type"]
