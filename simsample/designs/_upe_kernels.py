@@ -33,8 +33,8 @@ variance), ``HT_T``, ``SYG_T`` (exact, from ``joint``), ``HR_T`` and
 import numpy as np
 
 from .._jit import inline_kernel, kernel
-from .._kernels.moments import (BREWER_T, CLUSTER_T, DF, EST, HR_T, HT_T, NAIVE_T, SE, SYG_T,
-                                mean_and_ss)
+from .._kernels.moments import (BREWER_T, CLUSTER_T, DF, EST, HR_T, HT_T, N_UPE_METHODS, NAIVE_T,
+                                SE, SYG_T, mean_and_ss)
 from .._kernels.rng import uniform01, uniform_int
 from .._kernels.select import floyd_sample
 
@@ -171,12 +171,13 @@ def prepare_upe(params):  # pragma: no cover
     G = offsets.size - 1
     return (np.empty(max_n, np.int64), np.empty(k + 1, np.int64), np.empty(k, np.float64),
             np.empty(k, np.int64), np.arange(G), np.zeros(max(max_size, G), np.bool_),
-            np.zeros(G), np.empty(k), np.empty(k), np.empty(k))
+            np.zeros(G), np.empty(k), np.empty(k), np.empty(k), np.zeros(N_UPE_METHODS))
 
 
 @inline_kernel
 def draw_upe_form(state, offsets, k, m, max_size, code, pi, table, joint, p2bar, idx, start,
-                  size, groups, order, mark, work, check, second, psu_mean):  # pragma: no cover
+                  size, groups, order, mark, work, check, second, psu_mean,
+                  variance):  # pragma: no cover
     """One sample into the form: ``k`` groups by scheme ``code``, then m units in each."""
     draw_groups(state, code, k, pi, table, order, mark, work, groups)
     pos = 0
@@ -201,12 +202,15 @@ def draw_upe_form(state, offsets, k, m, max_size, code, pi, table, joint, p2bar,
 
 @kernel
 def upe_mean(ys, k, n_units, pi, joint, p2bar, start, size, groups, check, second, psu_mean,
-             out):  # pragma: no cover
+             variance, out):  # pragma: no cover
     """HT mean of an unequal-probability sample of groups and its variance estimators.
 
     check[a] = M_a ybar_a / pi_a, second[a] = M_a^2 (1 - m_a/M_a) s_a^2 / m_a / pi_a
     (the second-stage term; 0 with m_a = 1 or m_a = M_a). Writes every row of
     :mod:`._upe_kernels`; ``HT_T``/``SYG_T`` are NaN when ``joint`` is empty.
+    ``variance[row]`` keeps each row's variance estimate of the mean before the
+    square root (signed: an HT or SYG estimate can be negative, its SE is then
+    NaN), for exact enumeration.
     """
     n = start[k]
     total = 0.0
@@ -251,13 +255,21 @@ def upe_mean(ys, k, n_units, pi, joint, p2bar, start, size, groups, check, secon
     for row in (CLUSTER_T, HT_T, SYG_T, HR_T, BREWER_T):
         out[row, EST] = estimate
         out[row, DF] = k - 1
-    out[CLUSTER_T, SE] = np.sqrt(wr * k / (k - 1.0) * scale)
-    out[BREWER_T, SE] = np.sqrt(brewer * k / (k - 1.0) * scale + v2 * scale)
-    out[HR_T, SE] = np.sqrt(hr / (k - 1.0) * scale + v2 * scale)
-    if joint.shape[0] == 0:
-        out[HT_T, SE] = np.nan
-        out[SYG_T, SE] = np.nan
-        return
+    variance[NAIVE_T] = ss_units / (n - 1) / n
+    variance[CLUSTER_T] = wr * k / (k - 1.0) * scale
+    variance[BREWER_T] = brewer * k / (k - 1.0) * scale + v2 * scale
+    variance[HR_T] = hr / (k - 1.0) * scale + v2 * scale
+    variance[HT_T] = np.nan
+    variance[SYG_T] = np.nan
+    if joint.shape[0] > 0:
+        _exact_variances(k, pi, joint, groups, check, v2 * scale, scale, variance)
+    for row in range(N_UPE_METHODS):
+        out[row, SE] = np.sqrt(variance[row]) if variance[row] >= 0 else np.nan
+
+
+@kernel
+def _exact_variances(k, pi, joint, groups, check, within, scale, variance):  # pragma: no cover
+    """HT and SYG variance estimates of the mean from pi_kl. Assumes validated inputs."""
     ht = 0.0
     syg = 0.0
     for a in range(k):
@@ -269,13 +281,14 @@ def upe_mean(ys, k, n_units, pi, joint, p2bar, start, size, groups, check, secon
             ht += 2.0 * delta * check[a] * check[b]
             e = check[a] - check[b]
             syg -= delta * e * e
-    out[HT_T, SE] = np.sqrt(ht * scale + v2 * scale)
-    out[SYG_T, SE] = np.sqrt(syg * scale + v2 * scale)
+    variance[HT_T] = ht * scale + within
+    variance[SYG_T] = syg * scale + within
 
 
 @inline_kernel
 def mean_upe(ys, n, k, offsets, k_, m, max_size, code, pi, table, joint, p2bar, idx, start,
-             size, groups, order, mark, work, check, second, psu_mean, out):  # pragma: no cover
+             size, groups, order, mark, work, check, second, psu_mean, variance,
+             out):  # pragma: no cover
     """Built-in estimators of the mean of an unequal-probability sample."""
     upe_mean(ys, k, offsets[offsets.size - 1], pi, joint, p2bar, start, size, groups, check,
-             second, psu_mean, out)
+             second, psu_mean, variance, out)
