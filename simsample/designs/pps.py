@@ -265,6 +265,8 @@ class PPS(Design):
         The estimator is exactly unbiased either way.
         """
         if self.method is not None:
+            if estimator == UNWEIGHTED:
+                raise NotImplementedError(f"no theory for the unweighted mean under {self}")
             check_estimator(estimator, (None, EXPANSION), self)
             pi, _, joint, exact = self._tables(population)
             return Moments(population.mean,
