@@ -77,8 +77,8 @@ class PPSVariance:
     Examples
     --------
     >>> v = PPSVariance(np.arange(3), np.array([0.5, 0.5, 0.5]), "brewer")
-    >>> round(v.covariance(np.array([[2.0], [4.0], [6.0]]))[0, 0], 6)
-    4.0
+    >>> float(v.covariance(np.array([[2.0], [4.0], [6.0]]))[0, 0])  # 3/2 (1/2) (4 + 0 + 4)
+    6.0
     """
 
     def __init__(self, psu, pi, pps, variance: str = "HT"):

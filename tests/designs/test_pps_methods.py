@@ -171,15 +171,15 @@ def test_sampford_and_conditional_poisson_sample_probabilities_follow_their_desi
         assert p == pytest.approx(np.prod(work[list(s)]) / total, rel=1e-10)
 
 
-@pytest.mark.parametrize("sizes", [np.arange(5.0, 13.0), np.arange(1.0, 9.0)])
+@pytest.mark.parametrize("sizes", [np.arange(5.0, 12.0), np.arange(1.0, 8.0)])
 def test_hartley_rao_approximates_randomised_systematic(sizes):
-    """Five times closer to the exact pi_kl (all 8! orders) than (k-1)/k pi_k pi_l."""
+    """Four times closer to the exact pi_kl (all 7! orders) than (k-1)/k pi_k pi_l."""
     pi = up.proportional(sizes, 2)
     exact = up.randomised_systematic_joint(pi)
     off = ~np.eye(pi.size, dtype=bool)
     error = np.max(np.abs(up.hartley_rao_joint(pi) - exact)[off])
     crude = np.max(np.abs(np.outer(pi, pi) / 2 - exact)[off])
-    assert error < crude / 5
+    assert error < crude / 4
     assert error < 0.01
 
 

@@ -51,8 +51,8 @@ def test_kernel_inclusion_frequencies_match_pi_and_pi_kl(method, global_seed):
 def test_monte_carlo_variance_of_the_ht_mean_matches_exact_theory(global_seed):
     pop = _population()
     designs = {m: _design(m) for m in METHODS}
-    result = ss.simulate(pop, designs, REPS, seed=global_seed,
-                         methods=["cluster_t", "hr_t", "brewer_t", "ht_t", "syg_t"])
+    result = ss.simulate(pop, designs, REPS, seed=global_seed, methods=["ht_t", "syg_t"],
+                         progress=False)
     summary = result.summary().set_index(["design", "method"])
     for m in METHODS:
         row = summary.loc[(m, "ht_t")]
