@@ -14,6 +14,13 @@ from .._jit import kernel
 NAIVE_T = 0
 CLUSTER_T = 1
 N_MEAN_METHODS = 2
+#: Further rows written by the mean kernel of unequal-probability designs (``PPS(method=...)``):
+#: Horvitz-Thompson, Sen-Yates-Grundy, Hartley-Rao and Brewer variance estimators.
+HT_T = 2
+SYG_T = 3
+HR_T = 4
+BREWER_T = 5
+N_UPE_METHODS = 6
 
 #: Columns of ``out``.
 EST = 0

@@ -105,6 +105,16 @@ class SurveyDesign:
         If True, PSU labels are relabelled within strata (the same label in
         two strata names two PSUs). If False, a PSU label found in two strata
         is an error.
+    probs : str, optional
+        Column of the PSUs' inclusion probabilities, for ``pps`` (weights
+        default to 1/probs).
+    pps : str, HR or array, optional
+        PPS sampling without replacement of a single-stage, unstratified
+        design (R's ``pps=``): ``"brewer"``, ``"overton"``, ``HR(psum)`` or the
+        PSUs' joint inclusion probabilities (R's ``ppsmat``); see
+        :mod:`simsample.analysis.pps_variance`.
+    variance : {"HT", "YG"}
+        With ``pps``: Horvitz-Thompson or Sen-Yates-Grundy form (R's ``variance=``).
 
     Attributes
     ----------
@@ -139,7 +149,8 @@ class SurveyDesign:
     """
 
     def __init__(self, data, ids, fpc=None, strata: str | None = None,
-                 weights: str | None = None, nest: bool = False):
+                 weights: str | None = None, nest: bool = False, probs: str | None = None,
+                 pps=None, variance: str = "HT"):
         self.data = _stages.as_frame(data)
         if len(self.data) == 0:
             raise InvalidParameterError("'data' of SurveyDesign must have at least one row.")
@@ -178,8 +189,25 @@ class SurveyDesign:
         codes, self._strata_labels = _stages.strata_codes(self.data, strata)
         self._stages = _stages.build_stages(self.data, self.ids, self.fpc, strata, self.nest,
                                             codes, self._strata_labels)
+        self._pps = None
+        if pps is not None or probs is not None:
+            self._pps = self._pps_variance(probs, pps, variance)
+            if weights is None:
+                weights = "__pps_weight"
+                self.data = self.data.assign(__pps_weight=1.0 / self.data[probs].to_numpy())
         self.weights = _stages.build_weights(self.data, weights, self._stages)
         self.included = np.ones(len(self.data), dtype=bool)
+
+    def _pps_variance(self, probs, pps, variance):
+        from .pps_variance import PPSVariance
+
+        if pps is None or probs is None or len(self.ids) > 1 or self.strata is not None:
+            raise InvalidParameterError(
+                "'pps' of SurveyDesign needs 'probs' (and the reverse), one stage of 'ids' and "
+                "no strata (as R's pps designs).")
+        _stages.check_column(self.data, probs, "probs")
+        return PPSVariance(self._stages[0].unit, self.data[probs].to_numpy(np.float64), pps,
+                           variance)
 
     # -- the variance estimator -------------------------------------------------------------
 
@@ -198,6 +226,8 @@ class SurveyDesign:
             raise InvalidParameterError(
                 f"'z' must have one row per row of the data ({len(self.data)}); got shape "
                 f"{z.shape}.")
+        if self._pps is not None:
+            return self._pps.covariance(z)
         return covariance_of_totals(self._stages, z)
 
     def degrees_of_freedom(self, used) -> int:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._kernels.moments import N_MEAN_METHODS
 from .._rng import as_seed_sequence, xoshiro_state
 from .._validation import InvalidParameterError
 
@@ -64,7 +65,10 @@ class Sampler:
     holding its ``start`` and ``size``, ``form_groups`` its ``n_groups`` (G,
     N for element designs, H for strata). ``max_n`` is the largest sample;
     ``mean_dfs`` every df the built-in intervals of the mean can have;
-    ``estimands`` what the design supports.
+    ``estimands`` what the design supports. ``mean_rows`` is the number of
+    rows the ``mean`` kernel writes (``N_MEAN_METHODS``, or more for a design
+    with extra built-in methods of the mean) and ``mean_offers`` the names of
+    the extra registered methods (rows from ``N_MEAN_METHODS`` on) it offers.
     """
 
     module: str
@@ -80,6 +84,8 @@ class Sampler:
     form: str = "groups"
     form_slots: tuple[int, int] = (1, 2)
     estimands: tuple[str, ...] = ("mean",)
+    mean_rows: int = N_MEAN_METHODS
+    mean_offers: tuple[str, ...] = ()
 
     def kernel(self, name: str):
         return getattr(importlib.import_module(self.module), name)

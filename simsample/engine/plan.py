@@ -23,7 +23,7 @@ from .._kernels.accumulate import new_accumulator
 from .._rng import as_seed_sequence, child, chunk_states, xoshiro_state
 from .._validation import InvalidParameterError, check_int, check_real
 from ..designs import check_designs
-from ..estimands import get_estimand, resolve
+from ..estimands import design_rows, get_estimand, resolve
 from .loops import KernelRef, LoopSpec, UserKernel
 from .task import KernelTask, t_quantiles
 
@@ -105,6 +105,7 @@ def build_task(design, population, level: float, estimand: str = "mean",
         raise InvalidParameterError(
             f"methods {fixed} compute their intervals at one level only "
             f"({[m.level for m in methods if m.name in fixed]}); got level={level}.")
+    n_rows = design_rows(est, methods, design, sampler)
     builtin, prepare, arrange, eparams = est.builtin(sampler, population)
     any_builtin = len(users) < len(methods)
     if any_builtin and builtin is None:
@@ -115,10 +116,10 @@ def build_task(design, population, level: float, estimand: str = "mean",
         builtin=KernelRef(*builtin) if any_builtin else None, form_slots=sampler.form_slots,
         estimand_prepare=KernelRef(*prepare) if prepare is not None else None,
         arrange=KernelRef(*arrange) if arrange is not None else None,
-        n_builtin_rows=est.n_builtin_rows,
+        n_builtin_rows=n_rows,
         users=tuple(UserKernel(m.kernel_for(sampler.form), est.call == "paired", m.needs_rng)
                     for m in users))
-    rows = [m.builtin_row if m.builtin else est.n_builtin_rows + users.index(m)
+    rows = [m.builtin_row if m.builtin else n_rows + users.index(m)
             for m in methods]
     y, x = est.values(population)
     spec = replace(spec, **_arities(sampler, est, prepare, eparams),

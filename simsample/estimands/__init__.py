@@ -16,8 +16,8 @@ here with an estimand class (``default_methods``, ``check``, ``builtin``,
 from .catalog import ESTIMANDS, get_estimand
 from .difference import DifferenceEstimand
 from .mean import MeanEstimand
-from .methods import Method, register, registered, resolve
+from .methods import Method, design_rows, register, registered, resolve
 from .one_sample import estimate_sample
 
-__all__ = ["ESTIMANDS", "DifferenceEstimand", "MeanEstimand", "Method", "estimate_sample",
+__all__ = ["ESTIMANDS", "DifferenceEstimand", "MeanEstimand", "Method", "design_rows", "estimate_sample",
            "get_estimand", "register", "registered", "resolve"]

@@ -15,6 +15,19 @@ cluster_t      population mean  the design's own estimator and its design-based
                                 historical: ``design_t`` is an alias)
 =============  ===============  ===================================================
 
+Designs may offer further built-in methods, rows of their own mean kernel
+after ``naive_t`` and ``cluster_t`` (:attr:`~simsample.designs.Sampler.mean_offers`);
+asked of a design that does not offer them, they are refused. The
+unequal-probability designs (``PPS(method=...)``, see :class:`simsample.PPS`) offer:
+
+=============  ==================================================================
+ht_t           Horvitz-Thompson mean, Horvitz-Thompson variance from exact pi_kl
+syg_t          Horvitz-Thompson mean, Sen-Yates-Grundy variance from exact pi_kl
+hr_t           Horvitz-Thompson mean, Hartley-Rao (1962) approximate variance
+brewer_t       Horvitz-Thompson mean, Brewer's approximation (R survey's
+               ``pps="brewer"``)
+=============  ==================================================================
+
 User methods of the mean (:class:`~simsample.Method` with ``estimand="mean"``)
 take the shared form; their target is the population mean too.
 """
@@ -23,7 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._kernels.moments import CLUSTER_T, N_MEAN_METHODS, NAIVE_T
+from .._kernels.moments import BREWER_T, CLUSTER_T, HR_T, HT_T, N_MEAN_METHODS, NAIVE_T, SYG_T
+from .._validation import InvalidParameterError
 from .methods import Method, register
 
 TARGET = "population mean"
@@ -31,6 +45,8 @@ TARGET = "population mean"
 register(Method("naive_t", estimand="mean", target=TARGET, builtin_row=NAIVE_T))
 register(Method("cluster_t", estimand="mean", target=TARGET, builtin_row=CLUSTER_T),
          aliases=("design_t",))
+for _name, _row in (("ht_t", HT_T), ("syg_t", SYG_T), ("hr_t", HR_T), ("brewer_t", BREWER_T)):
+    register(Method(_name, estimand="mean", target=TARGET, builtin_row=_row))
 
 
 class MeanEstimand:
@@ -64,6 +80,20 @@ class MeanEstimand:
         if method.builtin:
             return design.estimator_names(population)[method.builtin_row]
         return method.estimator or method.name
+
+    def builtin_rows(self, sampler) -> int:
+        """Rows of the design's mean kernel (more than ``n_builtin_rows`` for some designs)."""
+        return sampler.mean_rows
+
+    def check_methods(self, methods, design, sampler) -> None:
+        """Refuse a built-in method beyond naive_t and cluster_t the design does not offer."""
+        refused = [m.name for m in methods if m.builtin and m.builtin_row >= N_MEAN_METHODS
+                   and m.name not in sampler.mean_offers]
+        if refused:
+            offers = list(sampler.mean_offers) or "none"
+            raise InvalidParameterError(
+                f"methods {refused} are not offered by design {design} (its extra built-in "
+                f"methods: {offers}; PPS(method=...) offers ht_t, syg_t, hr_t, brewer_t).")
 
     def builtin_dfs(self, sampler) -> tuple[int, ...]:
         return sampler.mean_dfs

@@ -232,6 +232,21 @@ def resolve(methods, estimand: str, default: tuple[str, ...]) -> tuple[Method, .
     return tuple(resolved)
 
 
+def design_rows(estimand, methods, design, sampler) -> int:
+    """Rows of ``estimand``'s built-in estimator under ``design``, after checking ``methods``.
+
+    An estimand whose designs may declare extra built-in rows (the mean:
+    :attr:`~simsample.designs.Sampler.mean_rows`) says so with
+    ``builtin_rows(sampler)`` and refuses, in ``check_methods``, the extra
+    methods a design does not offer; the others have ``n_builtin_rows``.
+    """
+    check = getattr(estimand, "check_methods", None)
+    if check is not None:
+        check(methods, design, sampler)
+        return estimand.builtin_rows(sampler)
+    return estimand.n_builtin_rows
+
+
 def _renamed(method: Method, alias: str) -> Method:
     """A built-in method reported under one of its aliases."""
     return Method(alias, method.kernel, estimand=method.estimand, target=method.target,

@@ -15,7 +15,7 @@ from .._kernels.accumulate import N_OUT
 from .._rng import as_seed_sequence, child, xoshiro_state
 from .._validation import check_real
 from .catalog import get_estimand
-from .methods import resolve
+from .methods import design_rows, resolve
 
 
 def _kernel(ref):
@@ -37,7 +37,8 @@ def method_outputs(sample, estimand, methods, *, seed=None) -> np.ndarray:
     ys = np.ascontiguousarray(y[scr[0][:n]])
     xs = np.ascontiguousarray(x[scr[0][:n]]) if estimand.call == "paired" else None
     users = [m for m in methods if not m.builtin]
-    out = np.full((estimand.n_builtin_rows + len(users), N_OUT), np.nan)
+    n_rows = design_rows(estimand, methods, sample.design, sampler)
+    out = np.full((n_rows + len(users), N_OUT), np.nan)
     if any(m.builtin for m in methods):
         if estimand.call == "paired":
             _kernel(builtin)(ys, xs, n, k, *scr[:4], *eparams, *escr, out)
@@ -49,7 +50,7 @@ def method_outputs(sample, estimand, methods, *, seed=None) -> np.ndarray:
         if method.builtin:
             rows.append(method.builtin_row)
             continue
-        row = estimand.n_builtin_rows + users.index(method)
+        row = n_rows + users.index(method)
         values = (ys, xs) if estimand.call == "paired" else (ys,)
         state = (xoshiro_state(child(root, method.stream_key)),) if method.needs_rng else ()
         first, second = sampler.form_slots
