@@ -60,7 +60,7 @@ import copy
 import numpy as np
 import pandas as pd
 
-from .._validation import InvalidParameterError
+from .._validation import InvalidParameterError, check_magnitude
 from . import _stages, domains
 from ._linearize import covariance_of_totals, degrees_of_freedom
 from .estimates import SurveyEstimate, SurveyTable, SurveyTTest
@@ -143,6 +143,11 @@ class SurveyDesign:
         self.data = _stages.as_frame(data)
         if len(self.data) == 0:
             raise InvalidParameterError("'data' of SurveyDesign must have at least one row.")
+        repeated = list(dict.fromkeys(self.data.columns[self.data.columns.duplicated()]))
+        if repeated:
+            raise InvalidParameterError(
+                f"'data' of SurveyDesign must name each column once; {repeated} occur more "
+                "than once: rename the duplicates.")
         self.ids = _stages.as_stage_list(ids, "ids")
         if not self.ids:
             raise InvalidParameterError(
@@ -179,6 +184,7 @@ class SurveyDesign:
         self._stages = _stages.build_stages(self.data, self.ids, self.fpc, strata, self.nest,
                                             codes, self._strata_labels)
         self.weights = _stages.build_weights(self.data, weights, self._stages)
+        check_magnitude(self.weights, "weights", owner="SurveyDesign")
         self.included = np.ones(len(self.data), dtype=bool)
 
     # -- the variance estimator -------------------------------------------------------------
