@@ -64,6 +64,21 @@ def check_real(value, name: str, *, low: float | None = None, high: float | None
     return value
 
 
+def check_level(value, name: str = "level", *, owner: str | None = None) -> float:
+    """A confidence level in (0, 1) whose normal quantile is finite in float64.
+
+    Levels closer to 1 than about 1e-16 round ``0.5 + level / 2`` to 1, where
+    the quantile (and every interval width) is infinite; they are refused.
+    """
+    level = check_real(value, name, low=0.0, high=1.0, low_open=True, high_open=True,
+                       owner=owner)
+    if not 0.5 + level / 2.0 < 1.0:
+        raise InvalidParameterError(
+            f"'{name}'{_where(owner)} must be below 1 by more than rounding (its interval "
+            f"would be infinitely wide); got {value!r}. Use at most 1 - 1e-15.")
+    return level
+
+
 def check_choice(value, name: str, choices: Iterable[str], *, owner: str | None = None) -> str:
     """Return ``value`` if it is one of ``choices``."""
     choices = tuple(choices)
@@ -91,6 +106,25 @@ def check_finite_array(values, name: str, *, dtype=np.float64) -> np.ndarray:
             f"'{name}' must hold only finite values; got {int(bad.sum())} NaN or infinite "
             f"value(s), the first at position {first} ({array[first]!r}).")
     return array
+
+
+def check_magnitude(values: np.ndarray, name: str, owner: str | None = None) -> None:
+    """Refuse values whose sums of squares would overflow (or that are not finite).
+
+    Means, variances and every estimator sum up to N squared values, so each
+    ``|value|`` must stay below ``sqrt(max float / (4 N))`` (about 1e150 for a
+    million units); beyond that a variance would be infinite and an icc NaN.
+    """
+    if values.size == 0:
+        return
+    bound = float(np.sqrt(np.finfo(np.float64).max / (4.0 * values.size)))
+    top = max(abs(float(np.max(values))), abs(float(np.min(values))))
+    if not top <= bound:
+        where = f" of {owner}" if owner else ""
+        raise InvalidParameterError(
+            f"'{name}'{where} give(s) values up to {top!r} in magnitude; with {values.size:,} "
+            f"units every value must be finite and at most {bound:.3g} in magnitude, so that "
+            "sums of squares do not overflow. Rescale the data (e.g. change units).")
 
 
 def _range_text(low, high) -> str:

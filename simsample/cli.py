@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import InfeasibleDesignError, InvalidParameterError
+from ._validation import InvalidParameterError, check_int
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,15 +23,59 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    from .engine.backends.cuda import CudaUnavailableError
-
     try:
+        _check_paths(args)
         return args.run(args)
-    except (InvalidParameterError, InfeasibleDesignError, ValueError, KeyError,
-            FileNotFoundError, CudaUnavailableError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"simsample {args.command}: error: {message}", file=sys.stderr)
+    except BaseException as exc:  # every failure: one line on stderr, exit 2
+        if isinstance(exc, SystemExit):
+            raise
+        print(f"simsample {args.command}: error: {error_line(exc, args)}", file=sys.stderr)
         return 2
+
+
+def error_line(exc: BaseException, args=None) -> str:
+    """The one-line message of a failure of a sub-command (with what to do next)."""
+    resume = ("finished chunks are kept: rerun with --resume"
+              if getattr(args, "command", None) == "run" else "run the command again")
+    name = type(exc).__name__
+    if isinstance(exc, KeyboardInterrupt):
+        return f"interrupted; {resume}."
+    if name in ("TerminatedWorkerError", "BrokenProcessPool"):
+        return f"a worker died (killed, or out of memory); {resume}."
+    if isinstance(exc, MemoryError):
+        return ("out of memory" + (f" ({_flat(exc)})" if str(exc) else "") +
+                "; choose smaller sizes or fewer --jobs.")
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename is not None else ""
+        return f"{exc.strerror}{where}."
+    if isinstance(exc, KeyError) and exc.args:
+        return _flat(exc.args[0])
+    if isinstance(exc, (ValueError, TypeError, ImportError, OSError, RuntimeError)):
+        return _flat(exc)
+    return f"internal error ({name}: {_flat(exc)}); please report it."
+
+
+def _flat(text) -> str:
+    return " ".join(str(text).split())
+
+
+def _check_paths(args) -> None:
+    """Validate --out and every file argument before any work."""
+    out = getattr(args, "out", None)
+    if out is not None and out.exists() and not out.is_dir():
+        raise InvalidParameterError(
+            f"--out {out} is an existing file; give a folder (created if needed).")
+    for name, label in (("population", "--population"), ("study", "STUDY")):
+        path = getattr(args, name, None)
+        if path is not None and not path.is_file():
+            what = "a directory" if path.is_dir() else "not found"
+            raise InvalidParameterError(f"{label} {path}: {what}; give a file.")
+    if args.command == "plan":  # checked even without --verify
+        check_int(args.reps, "--reps", low=1, owner=f"simsample {args.command}")
+    if getattr(args, "jobs", None) is not None:
+        from .engine import check_n_jobs
+
+        check_n_jobs(args.jobs, f"simsample {args.command}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -280,19 +324,17 @@ def _add_run(sub) -> None:
                    help="dask scheduler address (with --backend dask; default: a LocalCluster "
                         "of --jobs workers)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or table")
+    p.add_argument("--max-conditions", type=int, default=10_000, metavar="N",
+                   help="largest grid to run (default 10000)")
     p.set_defaults(run=_run_run)
 
 
 def _run_run(args) -> int:
     from .studies import run_study
 
-    try:
-        run = run_study(args.study, args.out, n_jobs=args.jobs, backend=args.backend,
-                        resume=args.resume, reps=args.reps, scheduler=args.scheduler,
-                        progress=False if args.quiet else None)
-    except (ImportError, OSError) as exc:  # a missing extra; an unreachable scheduler
-        print(f"simsample run: error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 2
+    run = run_study(args.study, args.out, n_jobs=args.jobs, backend=args.backend,
+                    resume=args.resume, reps=args.reps, scheduler=args.scheduler,
+                    progress=False if args.quiet else None, max_conditions=args.max_conditions)
     if not args.quiet:
         summary = run.summary()
         columns = [*run.columns, "design", "method", "n_failed", "variance_ratio",

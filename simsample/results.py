@@ -21,6 +21,7 @@ import pandas as pd
 from . import theory
 from ._kernels import accumulate as A
 from ._rng import seed_entropy
+from ._validation import InvalidParameterError
 from .designs import Moments
 
 #: Columns of ``SimulationResult.summary()``, in order.
@@ -73,8 +74,10 @@ class _Moments:
 def _row_moments(a: np.ndarray) -> _Moments:
     """Monte Carlo moments of one accumulator row."""
     r = a[A.N_OK]
-    if r < 2:
+    if r < 1:
         return _Moments(int(r), int(a[A.N_FAIL]), math.nan, math.nan, math.nan)
+    if r < 2:  # one estimate: its deviation is the bias; no spread yet
+        return _Moments(int(r), int(a[A.N_FAIL]), np.float64(a[A.SUM_D]), math.nan, math.nan)
     m1 = a[A.SUM_D] / r
     variance = (a[A.SUM_D2] - a[A.SUM_D] * m1) / (r - 1)
     mu2 = a[A.SUM_D2] / r - m1 * m1
@@ -82,6 +85,13 @@ def _row_moments(a: np.ndarray) -> _Moments:
            - 3 * m1 ** 4)
     return _Moments(int(r), int(a[A.N_FAIL]), np.float64(m1), np.float64(variance),
                     np.float64(math.sqrt(max(mu4 - mu2 * mu2, 0.0) / r)))
+
+
+class UnknownNameError(KeyError, InvalidParameterError):
+    """A design or method name that the result does not hold (a KeyError, for callers)."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
 
 
 class SimulationResult:
@@ -121,13 +131,14 @@ class SimulationResult:
 
     def _task(self, design: str):
         if design not in self._tasks:
-            raise KeyError(f"no design named {design!r}; designs are {list(self._tasks)}")
+            raise UnknownNameError(f"no design named {design!r}; designs are {list(self._tasks)}")
         return self._tasks[design]
 
     def _row(self, design: str, method: str) -> np.ndarray:
         methods = self.methods(design)
         if method not in methods:
-            raise KeyError(f"design {design!r} has no method {method!r}; methods are {methods}")
+            raise UnknownNameError(
+                f"design {design!r} has no method {method!r}; methods are {methods}")
         return self._totals[design][methods.index(method)]
 
     def _moments(self, design: str, method: str) -> _Moments:
@@ -292,7 +303,7 @@ class SimulationResult:
                     "rep": np.arange(n), "method": method,
                     "estimate": k[:, A.KEEP_EST], "se": k[:, A.KEEP_SE],
                     "lower": k[:, A.KEEP_LOWER], "upper": k[:, A.KEEP_UPPER],
-                    "covered": (k[:, A.KEEP_LOWER] <= truth) & (truth <= k[:, A.KEEP_UPPER]),
+                    "covered": A.covers_array(k[:, A.KEEP_LOWER], k[:, A.KEEP_UPPER], truth),
                 }))
             out[design] = pd.concat(frames, ignore_index=True)
         return out

@@ -32,7 +32,7 @@ def serial(setting):
 def test_parallel_runs_are_bitwise_identical_to_serial(setting, serial, n_jobs, backend):
     # the work really is split differently between the runs
     chunks = list(range(1, engine.build_plan(*setting, reps=3 * engine.CHUNK_SIZE + 123).n_chunks))
-    assert batch_items(chunks, n_jobs) != [chunks]
+    assert list(batch_items(chunks, n_jobs)) != [chunks]
     parallel = _run(setting, n_jobs=n_jobs, backend=backend)
     pd.testing.assert_frame_equal(parallel.summary(), serial.summary(), check_exact=True)
     for name in serial.designs:

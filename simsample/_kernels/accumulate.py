@@ -10,6 +10,16 @@ which methods a and b (b > a) both succeeded: their count and the sums of
 d_a d_b, d_a^2 d_b^2, covered_a covered_b and width_a width_b (``PAIR_*``).
 They give the paired Monte Carlo standard error of a difference between two
 methods on the same samples (``SimulationResult.compare``).
+
+Zero-width intervals (censuses, constant data)
+    A census, or data with no variation, has a standard error of exactly 0:
+    the interval is the estimate alone, which equals the target only up to
+    rounding (the sample is summed in another order than the population). An
+    interval no wider than ``tol = ZERO_WIDTH_RTOL * max(|lower|, |upper|,
+    |truth|)`` therefore covers the truth when the truth lies within ``tol`` of
+    it (:func:`covers`). ``ZERO_WIDTH_RTOL = 2**-20`` bounds the rounding error
+    of a mean of fewer than 2**32 values of one sign (N * eps). Every other
+    interval covers exactly when ``lower <= truth <= upper``, as before.
 """
 
 import numpy as np
@@ -49,6 +59,9 @@ KEEP_SE = 1
 KEEP_LOWER = 2
 KEEP_UPPER = 3
 N_KEEP = 4
+
+#: Relative tolerance of a zero-width interval's coverage (see the module docstring).
+ZERO_WIDTH_RTOL = 2.0**-20
 
 
 def new_accumulator(n_rows: int) -> np.ndarray:
@@ -130,6 +143,30 @@ def record_bounds(acc, row, kept, rep, estimate, se, lower, upper, truth,
 
 
 @kernel
+def _rounding_cover(lower, upper, truth):  # pragma: no cover
+    """Whether [lower, upper] has zero width up to rounding and the truth is at it."""
+    tol = ZERO_WIDTH_RTOL * max(abs(lower), abs(upper), abs(truth))
+    return upper - lower <= tol and lower - tol <= truth <= upper + tol
+
+
+@kernel
+def covers(lower, upper, truth):  # pragma: no cover
+    """Whether the interval [lower, upper] covers ``truth`` (zero widths: up to rounding).
+
+    Assumes validated inputs (finite bounds); a NaN truth is never covered.
+    """
+    return (lower <= truth <= upper) or _rounding_cover(lower, upper, truth)
+
+
+def covers_array(lower: np.ndarray, upper: np.ndarray, truth: float) -> np.ndarray:
+    """:func:`covers` on arrays of kept bounds (NaN bounds: not covered)."""
+    with np.errstate(invalid="ignore"):
+        tol = ZERO_WIDTH_RTOL * np.maximum(np.maximum(np.abs(lower), np.abs(upper)), abs(truth))
+        near = (upper - lower <= tol) & (lower - tol <= truth) & (truth <= upper + tol)
+        return ((lower <= truth) & (truth <= upper)) | near
+
+
+@kernel
 def _add_failure(acc, row, kept, rep, estimate, se):  # pragma: no cover
     acc[row, N_FAIL] += 1.0
     if acc[row, FIRST_FAIL] < 0.0:
@@ -146,9 +183,9 @@ def _add_interval(acc, row, kept, rep, estimate, se, lower, upper, truth,
                   size):  # pragma: no cover
     """Count one successful replication with its interval [lower, upper]."""
     _add_deviation(acc, row, estimate - truth, size)
-    if upper < truth:
+    if upper < truth and not _rounding_cover(lower, upper, truth):
         acc[row, MISS_LOW] += 1.0
-    elif lower > truth:
+    elif lower > truth and not _rounding_cover(lower, upper, truth):
         acc[row, MISS_HIGH] += 1.0
     else:
         acc[row, COVER] += 1.0
@@ -209,8 +246,8 @@ def add_pair(acc, a, b, da, db, lower_a, upper_a, lower_b, upper_b, truth_a,
              truth_b):  # pragma: no cover
     """Sums over methods a < b in a replication in which both succeeded (row a's pair columns)."""
     base = N_STATS + N_PAIR * b
-    cover_a = 1.0 if lower_a <= truth_a <= upper_a else 0.0
-    cover_b = 1.0 if lower_b <= truth_b <= upper_b else 0.0
+    cover_a = 1.0 if covers(lower_a, upper_a, truth_a) else 0.0
+    cover_b = 1.0 if covers(lower_b, upper_b, truth_b) else 0.0
     acc[a, base + PAIR_N] += 1.0
     acc[a, base + PAIR_D] += da * db
     acc[a, base + PAIR_D2] += da * da * db * db

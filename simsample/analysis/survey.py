@@ -60,7 +60,7 @@ import copy
 import numpy as np
 import pandas as pd
 
-from .._validation import InvalidParameterError
+from .._validation import InvalidParameterError, check_magnitude
 from . import _stages, domains
 from ._linearize import covariance_of_totals, degrees_of_freedom
 from .estimates import SurveyEstimate, SurveyTable, SurveyTTest
@@ -154,6 +154,11 @@ class SurveyDesign:
         self.data = _stages.as_frame(data)
         if len(self.data) == 0:
             raise InvalidParameterError("'data' of SurveyDesign must have at least one row.")
+        repeated = list(dict.fromkeys(self.data.columns[self.data.columns.duplicated()]))
+        if repeated:
+            raise InvalidParameterError(
+                f"'data' of SurveyDesign must name each column once; {repeated} occur more "
+                "than once: rename the duplicates.")
         self.ids = _stages.as_stage_list(ids, "ids")
         if not self.ids:
             raise InvalidParameterError(
@@ -196,6 +201,7 @@ class SurveyDesign:
                 weights = "__pps_weight"
                 self.data = self.data.assign(__pps_weight=1.0 / self.data[probs].to_numpy())
         self.weights = _stages.build_weights(self.data, weights, self._stages)
+        check_magnitude(self.weights, "weights", owner="SurveyDesign")
         self.included = np.ones(len(self.data), dtype=bool)
 
     def _pps_variance(self, probs, pps, variance):

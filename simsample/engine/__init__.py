@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from .._validation import InvalidParameterError, check_choice
-from .executor import CPU_BACKENDS, check_n_jobs
+from .executor import CPU_BACKENDS, check_kept_memory, check_n_jobs
 from .plan import (
     CHUNK_SIZE, DEFAULT_KEEP, MAX_FAILURE_KEYS, ChunkResult, Plan, RunPlan, assemble, build_plan,
     build_task, run_chunk,
@@ -97,6 +97,7 @@ def simulate(population, designs, reps: int, *, seed=None, n_jobs: int = 1,
                                         methods=methods, progress=progress)
     plan = build_plan(population, designs, reps, seed=seed, level=level,
                       keep_estimates=keep_estimates, estimand=estimand, methods=methods)
+    check_kept_memory(plan)
     if backend == "cuda":
         from .backends import cuda
 

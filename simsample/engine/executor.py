@@ -1,7 +1,8 @@
 """The one chunk executor: serial, loky, threading or dask, for simulate and for studies.
 
-Work is a list of ``(plan key, chunk)`` items over a dict of run plans (one
-plan for :func:`simsample.simulate`, one per condition for a study). The first
+Work is an iterable of ``(plan key, chunk)`` items over a dict of run plans (one
+plan for :func:`simsample.simulate`, one per condition for a study), consumed
+lazily: a run of 2**53 replications never lists its chunks. The first
 item runs in this process, compiling the kernels once so that workers load
 them from numba's cache instead of compiling in parallel; the rest run
 serially or in batches on joblib workers. Results come back as they finish
@@ -11,12 +12,15 @@ here cannot change any result.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from .._kernels.accumulate import N_KEEP
+from .._limits import cap_workers, check_memory
 from .._validation import InvalidParameterError, check_choice, check_int
 from .plan import ChunkResult, run_chunk
 
@@ -27,7 +31,11 @@ MAX_BATCH = 8
 
 
 def check_n_jobs(n_jobs, owner: str = "simulate") -> int:
-    """Validate ``n_jobs`` (joblib's convention: a positive int, or -1 for all cores)."""
+    """Validate ``n_jobs`` (joblib's convention: a positive int, or -1 for all cores).
+
+    :func:`execute` caps more worker processes (loky) than this process's usable
+    cores at that number, with a :class:`~simsample.SimsampleWarning`.
+    """
     n_jobs = check_int(n_jobs, "n_jobs", owner=owner)
     if n_jobs == 0:
         raise InvalidParameterError(
@@ -36,35 +44,70 @@ def check_n_jobs(n_jobs, owner: str = "simulate") -> int:
     return n_jobs
 
 
-def execute(plans: dict, items: list, *, n_jobs: int = 1, backend: str = "loky", client=None,
-            on_done=None) -> Iterator[tuple[tuple, ChunkResult]]:
+def check_kept_memory(plan) -> None:
+    """Refuse ``keep_estimates`` whose rows (with their data frame) exceed the free memory."""
+    rows = plan.keep * sum(len(task.methods) for task in plan.tasks)
+    check_memory(4 * 8 * N_KEEP * rows, "keep_estimates", "simulate",
+                 f"It keeps {plan.keep:,} replications of {rows // max(plan.keep, 1)} method "
+                 "row(s); keep fewer (keep_estimates=<int>).")
+
+
+def check_dask_client(client) -> None:
+    """Refuse ``backend="dask"`` without a client before any chunk runs."""
+    if client is not None:
+        return
+    try:
+        from distributed import get_client
+    except ImportError:
+        raise InvalidParameterError(
+            "backend='dask' needs dask.distributed: pip install 'simsample[distributed]'."
+        ) from None
+    try:
+        get_client()
+    except ValueError:
+        raise InvalidParameterError(
+            "backend='dask' needs an active distributed.Client (client = "
+            "distributed.Client(...)) before the run; none was found.") from None
+
+
+def execute(plans: dict, items: Iterable, *, n_jobs: int = 1, backend: str = "loky",
+            client=None, on_done=None,
+            total: int | None = None) -> Iterator[tuple[tuple, ChunkResult]]:
     """Run ``items`` (``(key, chunk)`` pairs of ``plans``); yield ``((key, chunk), result)``.
 
-    ``on_done(key, chunk)`` is called as each item finishes (a progress bar).
-    ``backend="dask"`` runs on ``client`` (or the active ``distributed.Client``).
+    ``items`` is consumed lazily; ``total`` is their number (``len(items)``
+    when not given), which sizes the parallel batches. ``on_done(key, chunk)``
+    is called as each item finishes (a progress bar). ``backend="dask"`` runs
+    on ``client`` (or the active ``distributed.Client``, refused before any
+    work when there is none).
     """
     check_choice(backend, "backend", CPU_BACKENDS, owner="execute")
-    items = list(items)
-    if not items:
+    if backend == "dask":
+        check_dask_client(client)
+    if backend == "loky":  # processes: never more than the cores this process may use
+        n_jobs = cap_workers(n_jobs, "simulate")
+    total = len(items) if total is None else total
+    items = iter(items)
+    first = next(items, None)
+    if first is None:
         return
     done = on_done or (lambda key, chunk: None)
-    key, chunk = items[0]
+    key, chunk = first
     yield (key, chunk), run_chunk(plans[key], chunk)
     done(key, chunk)
-    rest = items[1:]
-    if not rest:
+    if total <= 1:
         return
-    if backend != "dask" and (n_jobs == 1 or len(rest) == 1):
-        for key, chunk in rest:
+    if backend != "dask" and (n_jobs == 1 or total == 2):
+        for key, chunk in items:
             yield (key, chunk), run_chunk(plans[key], chunk)
             done(key, chunk)
         return
-    for item, result in _execute_parallel(plans, rest, n_jobs, backend, client):
+    for item, result in _execute_parallel(plans, items, total - 1, n_jobs, backend, client):
         yield item, result
         done(*item)
 
 
-def _execute_parallel(plans, items, n_jobs, backend, client):
+def _execute_parallel(plans, items, total, n_jobs, backend, client):
     import joblib
 
     parent = os.getpid()
@@ -74,21 +117,32 @@ def _execute_parallel(plans, items, n_jobs, backend, client):
     if backend == "loky":  # arm the watchdog as each worker starts, not at its first task
         config.update(initializer=exit_with_parent, initargs=(parent,))
     with joblib.parallel_config(**config):
-        batches = batch_items(items, joblib.effective_n_jobs(config["n_jobs"]))
-        worker_plans = {key: plans[key].for_workers() for key in dict.fromkeys(k for k, _ in items)}
-        calls = (joblib.delayed(_run_batch)(
-            {key: worker_plans[key] for key in dict.fromkeys(k for k, _ in batch)}, batch, parent)
-            for batch in batches)
+        batches = batch_items(items, joblib.effective_n_jobs(config["n_jobs"]), total)
+        worker_plans = {}
+
+        def plans_of(batch):
+            for key in dict.fromkeys(k for k, _ in batch):
+                if key not in worker_plans:
+                    worker_plans[key] = plans[key].for_workers()
+            return {key: worker_plans[key] for key in dict.fromkeys(k for k, _ in batch)}
+
+        calls = (joblib.delayed(_run_batch)(plans_of(batch), batch, parent) for batch in batches)
         # Unordered: each result carries its (key, chunk) and is merged in chunk order
         # afterwards, so finishing order cannot change the results.
         for results in joblib.Parallel(return_as="generator_unordered")(calls):
             yield from results
 
 
-def batch_items(items: list, workers: int) -> list[list]:
-    """Contiguous batches, about four per worker (load balance, progress), at most MAX_BATCH."""
-    size = max(1, min(MAX_BATCH, math.ceil(len(items) / (4 * max(workers, 1)))))
-    return [items[start:start + size] for start in range(0, len(items), size)]
+def batch_items(items: Iterable, workers: int, total: int | None = None) -> Iterator[list]:
+    """Contiguous batches, about four per worker (load balance, progress), at most MAX_BATCH.
+
+    Lazy: ``items`` is read one batch at a time (``total`` is its length, if not sized).
+    """
+    total = len(items) if total is None else total
+    size = max(1, min(MAX_BATCH, math.ceil(total / (4 * max(workers, 1)))))
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 def _run_batch(plans: dict, batch: list, parent: int):

@@ -21,7 +21,8 @@ import numpy as np
 from .._kernels.accumulate import BOUNDS, FIRST_FAIL, N_KEEP, POINT, T_INTERVAL, merge_into
 from .._kernels.accumulate import new_accumulator
 from .._rng import as_seed_sequence, child, chunk_states, xoshiro_state
-from .._validation import InvalidParameterError, check_int, check_real
+from .._limits import MAX_REPS, check_memory, check_units
+from .._validation import InvalidParameterError, check_int, check_level
 from ..designs import check_designs
 from ..estimands import design_rows, get_estimand, resolve
 from .loops import KernelRef, LoopSpec, UserKernel
@@ -92,6 +93,8 @@ def build_task(design, population, level: float, estimand: str = "mean",
     """The compiled replication loop of ``design`` for ``methods`` of ``estimand``."""
     est = get_estimand(estimand, owner="simulate")
     sampler = design.sampler(population)
+    check_units(sampler.max_n, "n", str(design), count="units in one sample")
+    check_memory(32 * sampler.max_n, "n", str(design), "Draw smaller samples.")  # buffers
     est.check(design, sampler, population)
     methods = resolve(methods, estimand, est.default_methods(population))
     users = [m for m in methods if not m.builtin]
@@ -162,8 +165,9 @@ def build_plan(population, designs, reps: int, *, seed=None, level: float = 0.95
             f"'population' must be a simsample Population; got {type(population).__name__}.")
     designs = check_designs(designs)
     reps = check_int(reps, "reps", low=1, owner="simulate")
-    level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True,
-                       owner="simulate")
+    if reps > MAX_REPS:  # the float64 counts of the accumulators are exact up to 2**53
+        raise InvalidParameterError(f"'reps' of simulate must be at most 2**53; got {reps}.")
+    level = check_level(level, owner="simulate")
     get_estimand(estimand, owner="simulate")
     if isinstance(keep_estimates, (bool, np.bool_)):
         keep = min(reps, DEFAULT_KEEP) if keep_estimates else 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 from .._validation import InvalidParameterError
 
 
@@ -11,7 +13,7 @@ def check_progress(progress, owner: str = "simulate"):
     """``progress`` must be True, False or None (numpy booleans accepted)."""
     if progress is None:
         return None
-    if isinstance(progress, bool) or type(progress).__name__ == "bool_":
+    if isinstance(progress, (bool, np.bool_)):
         return bool(progress)
     raise InvalidParameterError(
         f"'progress' of {owner} must be True, False or None (shown after 2 s); got {progress!r}.")

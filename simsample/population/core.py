@@ -10,19 +10,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import functools
+import os
 
 import numpy as np
 
 from .._validation import (
     InvalidParameterError,
     check_finite_array,
+    check_magnitude,
 )
+from .._limits import checked_sum
 from ._arrays import read_only as _read_only
 from .subgroups import Subgroups, nested_subgroups as _nested_subgroups
 from .truths import CovariateTruths
 
 if TYPE_CHECKING:
     import pandas as pd
+
 
 
 class Population(CovariateTruths, Subgroups):
@@ -105,6 +109,7 @@ class Population(CovariateTruths, Subgroups):
         self._X = None
         if x is not None:
             x = check_finite_array(x, "x")
+            check_magnitude(x, "x")
             if x.shape[0] != self.n_units:
                 raise InvalidParameterError(
                     f"'x' must hold one value per unit (len(y) = {self.n_units}); "
@@ -112,6 +117,7 @@ class Population(CovariateTruths, Subgroups):
             self._x_sorted = np.ascontiguousarray(x if order is None else x[order])
         if X is not None:
             X = check_finite_array(X, "X")
+            check_magnitude(X, "X")
             if X.shape[0] != self.n_groups:
                 raise InvalidParameterError(
                     f"'X' must hold one value per group (G = {self.n_groups}), in the order "
@@ -119,9 +125,8 @@ class Population(CovariateTruths, Subgroups):
             self._X = np.ascontiguousarray(X)
 
     def _init(self, *, y_sorted, sizes, labels, order, name, meta=None):
-        if sizes.sum() >= 2**32:
-            raise InvalidParameterError(
-                f"a population must have fewer than 2**32 units; got {int(sizes.sum())}.")
+        checked_sum(sizes, "group sizes", "Population")
+        check_magnitude(y_sorted, "y")
         self._y_sorted = np.ascontiguousarray(y_sorted, dtype=np.float64)
         self._sizes = sizes
         self._offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
@@ -144,7 +149,21 @@ class Population(CovariateTruths, Subgroups):
         """
         import pandas as pd
 
-        frame = pd.read_csv(path, **read_csv_kwargs)
+        if not isinstance(path, (str, os.PathLike)):
+            frame = pd.read_csv(path, **read_csv_kwargs)  # an open file or buffer
+        elif not os.path.isfile(path):
+            what = "a directory" if os.path.isdir(path) else "missing"
+            raise InvalidParameterError(
+                f"'path' of Population.from_csv must be a CSV file; {str(path)!r} is {what}.")
+        else:
+            try:
+                frame = pd.read_csv(path, **read_csv_kwargs)
+            except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError,
+                    OSError) as exc:
+                reason = " ".join(str(exc).split())
+                raise InvalidParameterError(
+                    f"'path' of Population.from_csv: cannot read {str(path)!r} as CSV: "
+                    f"{reason}.") from None
         return cls.from_frame(frame, y=y, group=group, name=name or str(path), dropna=dropna,
                               x=x, X=X)
 
@@ -161,6 +180,10 @@ class Population(CovariateTruths, Subgroups):
                 raise InvalidParameterError(
                     f"'{key}' must name a column of the data; got {column!r}, "
                     f"columns are {list(frame.columns)}.")
+            if int((frame.columns == column).sum()) > 1:
+                raise InvalidParameterError(
+                    f"'{key}' names column {column!r}, which the data holds more than once; "
+                    "rename the duplicates.")
         values = pd.to_numeric(frame[y], errors="coerce")
         missing = values.isna().to_numpy()
         dropped = 0

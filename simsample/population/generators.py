@@ -11,8 +11,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._limits import MAX_UNITS, check_memory, check_units, checked_sum
 from .._rng import as_seed_sequence, seed_entropy
-from .._validation import InvalidParameterError, check_choice, check_int, check_real
+from .._validation import (
+    InvalidParameterError, check_choice, check_int, check_magnitude, check_real,
+)
 from ._kernels import LOGNORMAL, NORMAL, fill_three_level, fill_two_level
 from .core import Population
 
@@ -55,6 +58,7 @@ def two_level(n_groups: int | None = 100, group_size=50, *, mean: float = 0.0, i
     y = np.empty(int(sizes.sum()))
     fill_two_level(rng, sizes, mean, np.sqrt(icc * total_var), np.sqrt((1.0 - icc) * total_var),
                    DISTRIBUTIONS[dist], LOGNORMAL_SIGMA, y)
+    check_magnitude(y, "mean' and 'total_var", owner="two_level")
     meta = {"generator": "two_level", "n_groups": int(sizes.size), "mean": mean, "icc": icc,
             "total_var": total_var, "dist": dist, "seed": seed_entropy(seq)}
     return Population._from_grouped(y, sizes, name=name, meta=meta)
@@ -68,7 +72,8 @@ def _group_sizes(n_groups, group_size, rng, *, owner: str = "two_level",
     parameter and the count parameter in error messages.
     """
     if hasattr(group_size, "draw"):
-        n_groups = check_int(n_groups, count, low=1, owner=owner)
+        n_groups = check_int(n_groups, count, low=1, high=MAX_UNITS, owner=owner)
+        check_memory(16 * n_groups, count, owner)
         sizes = np.asarray(group_size.draw(n_groups, rng), dtype=np.int64)
     elif isinstance(group_size, Sequence) or isinstance(group_size, np.ndarray):
         sizes = np.asarray(group_size)
@@ -85,11 +90,16 @@ def _group_sizes(n_groups, group_size, rng, *, owner: str = "two_level",
     else:
         n_groups = check_int(n_groups, count, low=1, owner=owner)
         size = check_int(group_size, name, low=1, owner=owner)
+        check_units(n_groups * size, f"{count}' x '{name}", owner)  # Python ints: exact
+        check_memory(16 * n_groups * size + 16 * n_groups, f"{count}' x '{name}", owner,
+                     "Choose a smaller population.")
         sizes = np.full(n_groups, size, dtype=np.int64)
     if (sizes < 1).any():
         raise InvalidParameterError(
             f"'{name}' of {owner} must be >= 1 for every group; got a minimum of "
             f"{int(sizes.min())}.")
+    total = checked_sum(sizes, name, owner)
+    check_memory(16 * total + 16 * sizes.size, name, owner, "Choose a smaller population.")
     return sizes
 
 
@@ -156,6 +166,7 @@ def three_level(n_groups: int | None = 50, subgroups_per_group=4, subgroup_size=
                      np.sqrt(icc_subgroup * total_var),
                      np.sqrt((1.0 - icc_group - icc_subgroup) * total_var),
                      DISTRIBUTIONS[dist], LOGNORMAL_SIGMA, y)
+    check_magnitude(y, "mean' and 'total_var", owner=owner)
     meta = {"generator": owner, "n_groups": int(per_group.size), "mean": mean,
             "icc_group": icc_group, "icc_subgroup": icc_subgroup, "total_var": total_var,
             "dist": dist, "seed": seed_entropy(seq)}
@@ -196,10 +207,10 @@ def binary_two_level(n_groups: int | None = 100, group_size=50, *, prevalence: f
     seq = as_seed_sequence(seed)
     rng = np.random.default_rng(seq)
     sizes = _group_sizes(n_groups, group_size, rng, owner=owner)
-    if icc == 0.0:
+    concentration = (1.0 - icc) / icc if icc > 0.0 else np.inf  # a + b
+    if not np.isfinite(concentration):  # icc 0, or so small that a + b overflows: Var(p_j) = 0
         p = np.full(sizes.size, prevalence)
     else:
-        concentration = (1.0 - icc) / icc  # a + b
         p = rng.beta(prevalence * concentration, (1.0 - prevalence) * concentration,
                      size=sizes.size)
     y = (rng.random(int(sizes.sum())) < np.repeat(p, sizes)).astype(np.float64)

@@ -11,18 +11,28 @@ Every file is written atomically (:func:`atomic_write`: a temporary file in
 the same folder, flushed and fsync'ed, then ``os.replace``), so a process
 killed at any moment leaves each file either complete or absent; a stray
 temporary file is ignored and removed on resume. A chunk result is reused
-only if its condition hash, index and number of replications match the plan,
-and float64 arrays round-trip exactly, so a resumed study is bit-identical to
-an uninterrupted one.
+only if its SHA-256 matches the digest the manifest records for it (so an
+edited, truncated or foreign file is computed again) and its condition hash,
+index and number of replications match the plan; float64 arrays round-trip
+exactly, so a resumed study is bit-identical to an uninterrupted one. Each
+saved chunk's digest is appended (and fsync'ed) to ``checkpoint/digests.log``
+right after the chunk file; the manifest takes them over when the run ends or
+resumes (a torn last line is ignored: that chunk is computed again).
+
+The folder is claimed by creating ``.lock`` exclusively (``O_EXCL``) with the
+process id: a second run into the same folder is refused while the first is
+alive; the lock of a killed run is taken over by ``--resume``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
 import secrets
+import time
 import zipfile
 from pathlib import Path
 
@@ -32,6 +42,8 @@ import numpy as np
 FORMAT = "simsample-study-checkpoint/1"
 MANIFEST = "manifest.json"
 CHUNK_DIR = "checkpoint"
+LOCK = ".lock"
+JOURNAL = "digests.log"
 
 
 class CheckpointMismatchError(ValueError):
@@ -107,6 +119,11 @@ class Checkpoint:
     def __init__(self, out):
         self.out = Path(out)
         self.manifest_path = self.out / MANIFEST
+        self.lock_path = self.out / LOCK
+        self.journal_path = self.out / CHUNK_DIR / JOURNAL
+        self._record: dict | None = None
+        self._digests: dict[str, str] = {}
+        self._locked = False
 
     @property
     def exists(self) -> bool:
@@ -148,15 +165,83 @@ class Checkpoint:
                     f"{where} a different study ({old.get('source')!r}): condition {index} "
                     f"differs in {changes}; {advice}")
 
+    def claim(self, record: dict, resume: bool) -> None:
+        """Refuse a folder that holds a study (unless resuming it), lock it, :meth:`begin`."""
+        if self.out.exists() and not self.out.is_dir():
+            raise CheckpointMismatchError(
+                f"output folder {self.out} is an existing file, not a folder; choose another "
+                "output folder.")
+        if self.exists and not resume:
+            raise CheckpointMismatchError(
+                f"output folder {self.out} already holds a study; resume it "
+                "(resume=True, --resume) or choose another output folder.")
+        if self.exists:
+            self.check_compatible(record)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._lock()
+        try:
+            if self.exists and not resume:  # another run finished in between
+                raise CheckpointMismatchError(
+                    f"output folder {self.out} already holds a study; choose another one.")
+            self.begin(record)
+        except BaseException:
+            self.release()
+            raise
+
+    def _lock(self) -> None:
+        for _ in range(2):
+            try:
+                fd = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                owner = _lock_owner(self.lock_path)
+                if owner is not None and _alive(owner):
+                    raise CheckpointMismatchError(
+                        f"output folder {self.out} is in use by another run (process "
+                        f"{owner}); wait for it, or choose another output folder.") from None
+                with contextlib.suppress(FileNotFoundError):  # a killed run's: take it over
+                    self.lock_path.unlink()
+                continue
+            with os.fdopen(fd, "w") as handle:
+                handle.write(str(os.getpid()))
+            self._locked = True
+            return
+        raise CheckpointMismatchError(  # pragma: no cover - a race lost twice
+            f"output folder {self.out} is being claimed by another run; try again.")
+
+    def release(self) -> None:
+        """Remove this run's lock (kept by a killed run; taken over on resume)."""
+        if self._locked:
+            with contextlib.suppress(FileNotFoundError):
+                self.lock_path.unlink()
+            self._locked = False
+
     def begin(self, record: dict) -> None:
-        """Create the folder, drop stray temporary files and write the manifest."""
+        """Create the folder, drop stray temporary files and write the manifest.
+
+        The chunk digests of an existing manifest are kept (resume).
+        """
         self.out.mkdir(parents=True, exist_ok=True)
         chunks = self.out / CHUNK_DIR
         if chunks.is_dir():
             for stray in chunks.glob("*/.*.tmp"):
                 with contextlib.suppress(FileNotFoundError):
                     stray.unlink()
-        atomic_write(self.manifest_path, json_bytes(record))
+        if self.exists:
+            with contextlib.suppress(CheckpointMismatchError, AttributeError):
+                old = self.read_manifest().get("digests", {})
+                self._digests = {str(k): str(v) for k, v in old.items()}
+        self._digests.update(_read_journal(self.journal_path))
+        self._record = dict(record)
+        self.flush_digests()
+
+    def flush_digests(self) -> None:
+        """Write the manifest with every chunk digest, then drop the journal."""
+        if self._record is None:
+            return
+        atomic_write(self.manifest_path,
+                     json_bytes({**self._record, "digests": dict(sorted(self._digests.items()))}))
+        with contextlib.suppress(FileNotFoundError):
+            self.journal_path.unlink()
 
     def chunk_path(self, condition: int, chunk: int) -> Path:
         return self.out / CHUNK_DIR / f"c{condition:05d}" / f"chunk{chunk:06d}.npz"
@@ -172,7 +257,14 @@ class Checkpoint:
             arrays[f"kept{d}"] = kept
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
-        atomic_write(path, buffer.getvalue())
+        data = buffer.getvalue()
+        atomic_write(path, data)
+        key, digest = _chunk_key(condition, chunk), hashlib.sha256(data).hexdigest()
+        self._digests[key] = digest
+        with open(self.journal_path, "a") as handle:
+            handle.write(f"{key} {digest}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
 
     def load(self, condition: int, chunk: int, condition_hash: str, reps: int,
              shapes: list[tuple[tuple[int, ...], tuple[int, ...]]]):
@@ -183,11 +275,14 @@ class Checkpoint:
         from ..engine import ChunkResult
 
         path = self.chunk_path(condition, chunk)
-        if not path.is_file():
-            return None
+        expected = self._digests.get(_chunk_key(condition, chunk))
+        if expected is None or not path.is_file():
+            return None  # absent, or saved after the manifest's last digests: computed again
         try:
-            # our own handle, closed even when numpy cannot read the file
-            with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
+            content = path.read_bytes()
+            if hashlib.sha256(content).hexdigest() != expected:
+                return None  # edited or replaced since it was saved
+            with np.load(io.BytesIO(content), allow_pickle=False) as data:
                 if (str(data["condition"]) != condition_hash or int(data["chunk"]) != chunk
                         or int(data["reps"]) != reps):
                     return None
@@ -199,6 +294,39 @@ class Checkpoint:
                for a, k, (s_acc, s_kept) in zip(acc, kept, shapes)):
             return None
         return ChunkResult(acc, kept)
+
+
+def _chunk_key(condition: int, chunk: int) -> str:
+    return f"c{condition:05d}/chunk{chunk:06d}"
+
+
+def _read_journal(path: Path) -> dict[str, str]:
+    """``key -> digest`` of the whole lines of a digest journal (a torn line is skipped)."""
+    try:
+        lines = path.read_text(errors="replace").split("\n")[:-1]
+    except OSError:
+        return {}
+    pairs = (line.split(" ") for line in lines)
+    return {p[0]: p[1] for p in pairs if len(p) == 2 and len(p[1]) == 64}
+
+
+def _lock_owner(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    return True
 
 
 def describe_changes(before: dict, now: dict, limit: int = 3) -> str:

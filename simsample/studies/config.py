@@ -140,9 +140,12 @@ class StudySpec:
 
     def conditions(self) -> list[Condition]:
         """Every condition, in index order (the product of the grid lists)."""
+        return list(self.iter_conditions())
+
+    def iter_conditions(self):
+        """The conditions one at a time (a large grid is never listed whole)."""
         keys = list(self.grid)
         columns = self.columns
-        out = []
         for index, combo in enumerate(itertools.product(*(self.grid[k] for k in keys))):
             population = dict(self.population)
             designs = {name: dict(params) for name, params in self.designs.items()}
@@ -154,9 +157,8 @@ class StudySpec:
                     designs[parts[1]][parts[2]] = value
             population = _order_like(population, POPULATION_KINDS[population["generator"]])
             designs = {n: _order_like(p, DESIGN_KINDS[p["kind"]]) for n, p in designs.items()}
-            out.append(Condition(index, {columns[k]: v for k, v in zip(keys, combo)},
-                                 population, designs))
-        return out
+            yield Condition(index, {columns[k]: v for k, v in zip(keys, combo)}, population,
+                            designs)
 
     @property
     def n_conditions(self) -> int:
@@ -235,6 +237,11 @@ def load_study(source, *, reps: int | None = None) -> StudySpec:
             raise StudyFileError(f"{path}: no such study file.") from None
         except tomllib.TOMLDecodeError as exc:
             raise StudyFileError(f"{label}: not valid TOML: {exc}.") from None
+        except UnicodeDecodeError as exc:
+            raise StudyFileError(f"{path}: not a UTF-8 text file ({exc.reason} at byte "
+                                 f"{exc.start}); save it as UTF-8.") from None
+        except IsADirectoryError:
+            raise StudyFileError(f"{path}: a directory, not a study file.") from None
     spec = _Reader(label, base_dir).read(data)
     return spec if reps is None else spec.with_reps(reps)
 

@@ -27,9 +27,10 @@ from pathlib import Path
 
 from .. import __version__, engine
 from .._kernels.accumulate import N_KEEP, new_accumulator
-from .._validation import InvalidParameterError, check_choice
+from .._limits import MAX_CONDITIONS, MAX_STUDY_CHUNKS
+from .._validation import InvalidParameterError, check_choice, check_int
 from ..engine.executor import check_n_jobs, execute
-from ..engine.progress import progress_bar
+from ..engine.progress import check_progress, progress_bar
 from .checkpoint import Checkpoint, CheckpointMismatchError, manifest
 from .conditions import build_condition, condition_record
 from .config import StudySpec, load_study, stable_hash
@@ -46,7 +47,8 @@ class MissingDependencyError(ImportError):
 
 
 def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume: bool = False,
-              reps: int | None = None, scheduler=None, progress: bool | None = None) -> StudyRun:
+              reps: int | None = None, scheduler=None, progress: bool | None = None,
+              max_conditions: int = MAX_CONDITIONS) -> StudyRun:
     """Run every condition of a study, checkpointing as chunks finish.
 
     Parameters
@@ -81,6 +83,10 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
         Address of a dask scheduler (``tcp://host:8786``), with ``backend="dask"``.
     progress : bool or None
         A progress bar over all chunks on stderr (None: shown after 2 s).
+    max_conditions : int
+        Largest grid run (default 10,000 conditions; ``--max-conditions`` of
+        ``simsample run``). A larger grid is refused before any work, as is a
+        study of more than 1,000,000 chunk files (``reps`` / 4096 per condition).
 
     Returns
     -------
@@ -94,6 +100,8 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
         spec = spec.with_reps(reps)
     n_jobs = check_n_jobs(n_jobs, owner="run_study")
     check_choice(backend, "backend", STUDY_BACKENDS, owner="run_study")
+    progress = check_progress(progress, owner="run_study")
+    check_study_size(spec, check_int(max_conditions, "max_conditions", low=1, owner="run_study"))
     if resume and out is None:
         raise InvalidParameterError("'resume' of run_study needs an output folder 'out'.")
     if scheduler is not None and backend != "dask":
@@ -101,7 +109,7 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
             f"'scheduler' of run_study needs backend='dask'; got backend={backend!r}.")
     if backend == "dask":
         _import_distributed()
-    conditions = spec.conditions()
+    conditions = list(spec.iter_conditions())
     cache: dict = {}
     plans = [build_condition(spec, condition, cache) for condition in conditions]
     records = [condition_record(spec, condition) for condition in conditions]
@@ -115,14 +123,34 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
         record = manifest(version=__version__, chunk_size=engine.CHUNK_SIZE, seed=spec.seed,
                           study_digest=spec.digest(), source=spec.source, reps=spec.reps,
                           conditions=list(zip(hashes, records)))
-        if store.exists:
-            if not resume:
-                raise CheckpointMismatchError(
-                    f"output folder {store.out} already holds a study; resume it "
-                    "(resume=True, --resume) or choose another output folder.")
-            store.check_compatible(record)
-        store.begin(record)
+        store.claim(record, resume)
+    try:
+        return _run_chunks(spec, conditions, plans, records, hashes, store, out, resume, n_jobs,
+                           backend, scheduler, progress)
+    finally:
+        if store is not None:
+            store.release()
 
+
+def check_study_size(spec: StudySpec, max_conditions: int) -> None:
+    """Refuse a grid of more than ``max_conditions`` conditions, or too many chunk files."""
+    count = spec.n_conditions
+    if count > max_conditions:
+        raise InvalidParameterError(
+            f"the grid of study {spec.name or spec.source!r} has {count:,} conditions, more "
+            f"than the limit of {max_conditions:,}; raise it with max_conditions= (simsample "
+            "run --max-conditions N) or shorten the grid lists.")
+    chunks = count * -(-spec.reps // engine.CHUNK_SIZE)
+    if chunks > MAX_STUDY_CHUNKS:
+        raise InvalidParameterError(
+            f"'reps' of study {spec.name or spec.source!r} is {spec.reps:,}: {chunks:,} chunk "
+            f"files of {engine.CHUNK_SIZE} replications, more than the limit of "
+            f"{MAX_STUDY_CHUNKS:,}; lower reps (or run fewer conditions).")
+
+
+def _run_chunks(spec, conditions, plans, records, hashes, store, out, resume, n_jobs, backend,
+                scheduler, progress) -> StudyRun:
+    """Read back the checkpointed chunks, compute the rest, assemble and write the outputs."""
     results: dict[tuple[int, int], engine.ChunkResult] = {}
     pending = []
     for c, plan in enumerate(plans):
@@ -148,6 +176,8 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
                 bar.update(plans[c].chunk_reps(i))
     finally:
         bar.close()
+        if store is not None:
+            store.flush_digests()
     elapsed = time.perf_counter() - started
     studies = [engine.assemble(plan, ((i, results[(c, i)]) for i in range(plan.n_chunks)))
                for c, plan in enumerate(plans)]

@@ -47,6 +47,7 @@ from ..._kernels.accumulate import (
     SUM_VAR,
     SUM_VAR2,
     SUM_WIDTH,
+    ZERO_WIDTH_RTOL,
 )
 
 MASK_WORDS = 4          # bitmask frames up to 256 units
@@ -212,8 +213,11 @@ def _record(acc, estimate, se, df, tq, truth, size):  # pragma: no cover
     half = tq[np.int64(df)] * se
     d = estimate - truth
     d2 = d * d
-    below = 1.0 if d + half < 0.0 else 0.0
-    above = 1.0 if d - half > 0.0 else 0.0
+    # accumulate.covers: a zero-width interval at the truth up to rounding covers it
+    tol = ZERO_WIDTH_RTOL * max(abs(estimate) + half, abs(truth))
+    near = 2.0 * half <= tol and abs(d) <= tol + half
+    below = 1.0 if d + half < 0.0 and not near else 0.0
+    above = 1.0 if d - half > 0.0 and not near else 0.0
     v = se * se
     return (n_ok + 1.0, n_fail, s1 + d, s2 + d2, s3 + d2 * d, s4 + d2 * d2,
             cover + (1.0 - below - above), low + below, high + above, width + 2.0 * half,
