@@ -36,6 +36,8 @@ nb_execution_raise_on_error = True
 nb_execution_timeout = 300
 nb_execution_show_tb = True
 nb_merge_streams = True
+# Progress bars (tqdm on stderr) are for terminals; the pages show results only.
+nb_output_stderr = "remove"
 
 # API reference: one page per public name, generated from the docstrings (numpydoc).
 autosummary_generate = True
