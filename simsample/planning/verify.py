@@ -76,6 +76,11 @@ def synthetic_population(plan: SurveyPlan, *, clusters: int | None = None,
     f = check_real(sampling_fraction, "sampling_fraction", low=0.0, high=1.0, low_open=True,
                    owner="synthetic_population")
     max_units = check_int(max_units, "max_units", low=4, owner="synthetic_population")
+    if n * m > max_units:  # refused before building: no fraction f <= 1 fits the sample
+        raise InvalidParameterError(
+            f"the design to verify, {n:,} clusters x {m:,} units = {n * m:,} units, is larger "
+            f"than the largest synthetic population (max_units={max_units:,} units); "
+            f"verify it on a population of your own (population=...) or raise max_units.")
     if n * m / (f * f) > max_units:
         f = math.sqrt(n * m / max_units)
     G = max(math.ceil(n / f - EPS), 2)

@@ -128,3 +128,28 @@ def test_study_reps_beyond_the_chunk_limit_refused_before_the_manifest(tmp_path)
                        r"10,000,000,000,000: 2,441,406,250 chunk files"):
         ss.run_study(study, out)
     assert not out.exists()
+
+
+def test_verifying_a_plan_larger_than_any_synthetic_population_is_refused_before_building():
+    """plan --budget 1e13 --verify: the design (billions of units) is refused, not built."""
+    import tracemalloc
+
+    plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10, budget=1e13)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ss.InvalidParameterError, match="larger than the largest synthetic"):
+            ss.planning.verify(plan, reps=10, seed=1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+
+
+def test_cli_plan_of_a_huge_budget_with_verify_is_one_line(tmp_path, capsys):
+    from simsample.cli import main
+
+    argv = ["plan", "--icc", "0.1", "--cost-cluster", "100", "--cost-unit", "10",
+            "--budget", "1e13", "--verify", "--out", str(tmp_path / "plan")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "larger than the largest synthetic" in err
