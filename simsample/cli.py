@@ -60,7 +60,10 @@ def _flat(text) -> str:
 
 
 def _check_paths(args) -> None:
-    """Validate --out and every file argument before any work."""
+    """Validate --out and every file argument before any work (arguments first, then files)."""
+    if getattr(args, "population", None) is not None and not (args.y and args.group):
+        raise InvalidParameterError("--population needs --y and --group (the outcome and "
+                                    "cluster columns).")
     out = getattr(args, "out", None)
     if out is not None and out.exists() and not out.is_dir():
         raise InvalidParameterError(
@@ -228,9 +231,6 @@ def _run_plan(args) -> int:
     k = 1.0
     delta = args.icc
     if args.population is not None:
-        if not args.y or not args.group:
-            raise ValueError("--population needs --y and --group (the outcome and cluster "
-                             "columns).")
         population = Population.from_csv(args.population, y=args.y, group=args.group)
         comp = planning.variance_components(population)
         print(f"{population!r}\ncomponents (PracTools BW2stageSRS): delta {comp.delta:.4g}, "

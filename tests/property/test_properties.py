@@ -94,14 +94,20 @@ def test_invalid_levels_are_refused(level):
 
 
 @given(y=st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=2, max_size=20))
-def test_populations_with_nonfinite_values_are_refused(y):
+def test_populations_with_nonfinite_or_overflowing_values_are_refused(y):
+    """Finite values are accepted up to sqrt(max float / (4 N)), so sums of squares are finite."""
     y = np.array(y)
     group = np.arange(y.size) % 2
-    if np.isfinite(y).all():
-        assert ss.Population(y=y, group=group).n_units == y.size
-    else:
+    bound = np.sqrt(np.finfo(np.float64).max / (4.0 * y.size))
+    if not np.isfinite(y).all():
         with pytest.raises(ss.InvalidParameterError, match="'y' must hold only finite values"):
             ss.Population(y=y, group=group)
+    elif np.abs(y).max() > bound:
+        with pytest.raises(ss.InvalidParameterError, match="sums of squares do not overflow"):
+            ss.Population(y=y, group=group)
+    else:
+        pop = ss.Population(y=y, group=group)
+        assert pop.n_units == y.size and np.isfinite(pop.variance)
 
 
 @pytest.mark.parametrize("kwargs,match", [
