@@ -34,7 +34,7 @@ def test_subprocess_messages_are_one_line_exit_2(tmp_path):
     (tmp_path / "file").write_text("x")
     (tmp_path / "huge.toml").write_text(STUDY.format(groups=10**9))
     cases = [
-        (PLAN + ["--budget", "1e5", "--population", str(tmp_path)],
+        (PLAN + ["--budget", "1e5", "--population", str(tmp_path), "--y", "y", "--group", "g"],
          f"--population {tmp_path}: a directory; give a file."),
         (PLAN + ["--budget", "1e5", "--verify", "--out", str(tmp_path / "file")],
          "is an existing file; give a folder"),
