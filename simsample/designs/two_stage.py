@@ -283,6 +283,18 @@ class TwoStage(_GroupDesign):
 
     @property
     def take(self):
+        """Units drawn in each sampled group: ``per_group``.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> ss.TwoStage(4, 5).take
+        5
+        """
         return self.per_group
 
     def check(self, population):

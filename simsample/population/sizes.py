@@ -5,6 +5,8 @@ size of :func:`simsample.three_level`): the generator calls
 ``sizes.draw(n_groups, rng)`` with the population's own numpy Generator, so
 the same population seed gives the same sizes.
 
+Examples
+--------
 >>> import simsample as ss
 >>> pop = ss.two_level(n_groups=200, group_size=ss.sizes.poisson(30), seed=1)
 >>> ss.sizes.lognormal(30, cv=0.5)
