@@ -14,15 +14,64 @@ import numpy as np
 
 
 class InvalidParameterError(ValueError, TypeError):
-    """A parameter has the wrong type or a value outside its valid range."""
+    """A parameter has the wrong type or a value outside its valid range.
+
+    A ``ValueError`` and a ``TypeError``, so that either ``except`` catches it.
+
+    Parameters
+    ----------
+    message : str
+        What was expected and what was received.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> try:
+    ...     ss.SRS(1)
+    ... except ss.InvalidParameterError as error:
+    ...     print(error)
+    'n' of SRS must be an int ...; got 1.
+    """
 
 
 class InfeasibleDesignError(ValueError):
-    """A design asks for more than the population holds (e.g. n > N)."""
+    """A design asks for more than the population holds (e.g. n > N).
+
+    Parameters
+    ----------
+    message : str
+        What the design asks for and what the population holds.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=5, group_size=4, seed=1)
+    >>> try:
+    ...     ss.SRS(50).draw(pop)
+    ... except ss.InfeasibleDesignError as error:
+    ...     print(error)
+    'n' of SRS must be an int in [2, N=20] ...; got 50.
+    """
 
 
 class SimsampleWarning(UserWarning):
-    """Something worth knowing that does not stop the computation."""
+    """Something worth knowing that does not stop the computation.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what it means for the results.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import simsample as ss
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("few groups", ss.SimsampleWarning)
+    >>> caught[0].category.__name__
+    'SimsampleWarning'
+    """
 
 
 def _where(owner: str | None) -> str:

@@ -43,7 +43,28 @@ _NO_INTERVAL = {"miss_low": math.nan, "miss_high": math.nan, "mean_width": math.
 
 @dataclass(frozen=True)
 class RatioEstimate:
-    """A Monte Carlo ratio of variances with its interval, and the theoretical ratio."""
+    """A Monte Carlo ratio of variances with its interval, and the theoretical ratio.
+
+    Returned by :meth:`SimulationResult.variance_ratio`.
+
+    Parameters
+    ----------
+    estimate : float
+        Monte Carlo Var(design) / Var(reference).
+    lower, upper : float
+        The ``level`` interval of the ratio (from the MCSEs of both variances).
+    level : float
+        Confidence level of the interval.
+    theory : float
+        The exact ratio of the two designs' variances.
+
+    Examples
+    --------
+    >>> from simsample import RatioEstimate
+    >>> ratio = RatioEstimate(1.9, 1.7, 2.1, 0.95, 2.0)
+    >>> print(ratio)
+    1.9 (Monte Carlo 95% CI 1.7 to 2.1; theory 2)
+    """
 
     estimate: float
     lower: float
@@ -52,6 +73,19 @@ class RatioEstimate:
     theory: float
 
     def covers_theory(self) -> bool:
+        """Whether the interval holds the theoretical ratio.
+
+        Returns
+        -------
+        bool
+            Whether ``lower <= theory <= upper``.
+
+        Examples
+        --------
+        >>> from simsample import RatioEstimate
+        >>> RatioEstimate(1.9, 1.7, 2.1, 0.95, 2.0).covers_theory()
+        True
+        """
         return bool(self.lower <= self.theory <= self.upper)
 
     def __str__(self):
@@ -107,6 +141,26 @@ class SimulationResult:
     failures : dict
         (design, method) -> up to five (chunk, replication) keys of failed
         replications (a non-finite estimate or SE), for replay.
+
+    Parameters
+    ----------
+    plan : RunPlan
+        What was run (made by :func:`simsample.simulate`, not by hand).
+    totals : dict
+        The accumulators of every design's replications.
+    kept : dict
+        The kept replications of every design (or None).
+    failures : dict
+        Keys of failed replications, by (design, method).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> result = ss.simulate(pop, {"SRS": ss.SRS(20), "two-stage": ss.TwoStage(4, 5)}, reps=400,
+    ...                      seed=2, keep_estimates=True, progress=False)
+    >>> result.reps, sorted(result.designs)
+    (400, ['SRS', 'two-stage'])
     """
 
     def __init__(self, plan, totals, kept, failures):
@@ -126,7 +180,31 @@ class SimulationResult:
     # -- per row -----------------------------------------------------------------------------
 
     def methods(self, design: str) -> tuple[str, ...]:
-        """Methods reported for ``design``, in the order of the summary."""
+        """Methods reported for ``design``, in the order of the summary.
+
+        Parameters
+        ----------
+        design : str
+            A design's name.
+
+        Returns
+        -------
+        tuple of str
+
+        Raises
+        ------
+        KeyError
+            If ``design`` was not simulated.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> result = ss.simulate(pop, {"SRS": ss.SRS(20), "two-stage": ss.TwoStage(4, 5)}, reps=400,
+        ...                      seed=2, keep_estimates=True, progress=False)
+        >>> result.methods("two-stage")
+        ('naive_t', 'cluster_t')
+        """
         return self._task(design).methods
 
     def _task(self, design: str):
@@ -175,6 +253,21 @@ class SimulationResult:
         SD (1 when standard errors are right on average). ``miss_low`` and
         ``miss_high`` are the shares of intervals entirely below / above the
         truth.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (design, method), the columns of ``SUMMARY_COLUMNS``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> result = ss.simulate(pop, {"SRS": ss.SRS(20), "two-stage": ss.TwoStage(4, 5)}, reps=400,
+        ...                      seed=2, keep_estimates=True, progress=False)
+        >>> table = result.summary().set_index(["design", "method"])
+        >>> table.loc[("two-stage", "cluster_t"), ["reps", "coverage"]].tolist()
+        [400.0, 0.9725]
         """
         # degenerate cases (every sample alike: zero variance) give inf/NaN, not warnings
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -244,6 +337,36 @@ class SimulationResult:
 
         The two designs are sampled independently in every replication, so the
         log of the ratio has variance (MCSE_a/V_a)^2 + (MCSE_b/V_b)^2.
+
+        Parameters
+        ----------
+        design : str
+            The design whose variance is the numerator.
+        reference : str
+            The design whose variance is the denominator.
+        method : str, default "cluster_t"
+            The method whose estimates are compared.
+        level : float, default 0.95
+            Confidence level of the interval.
+
+        Returns
+        -------
+        RatioEstimate
+
+        Raises
+        ------
+        KeyError
+            If a design or method was not simulated.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> result = ss.simulate(pop, {"SRS": ss.SRS(20), "two-stage": ss.TwoStage(4, 5)}, reps=400,
+        ...                      seed=2, keep_estimates=True, progress=False)
+        >>> ratio = result.variance_ratio("two-stage", "SRS")
+        >>> round(ratio.theory, 3), ratio.covers_theory()
+        (1.415, True)
         """
         from scipy.special import ndtri
 
@@ -270,11 +393,33 @@ class SimulationResult:
         ``metric`` in "coverage", "bias", "rmse", "mean_width"; the difference
         equals the difference of the two rows of :meth:`summary`.
 
+        Parameters
+        ----------
+        a, b : str
+            Two methods (or two designs).
+        metric : {"coverage", "bias", "rmse", "mean_width"}, default "coverage"
+            The summary metric compared.
+        design : str, optional
+            The design on which two methods are compared (None: every design).
+        method : str, optional
+            The method on which two designs are compared (default ``cluster_t``).
+
+        Returns
+        -------
+        pandas.DataFrame or Comparison
+            One row per design, or one :class:`~simsample.comparison.Comparison`
+            for ``design=``.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``a``, ``b``, ``metric``, ``design`` or ``method`` is unknown.
+
         Examples
         --------
         >>> import simsample as ss
         >>> pop = ss.two_level(n_groups=50, group_size=10, icc=0.3, seed=1)
-        >>> r = ss.simulate(pop, {"t": ss.TwoStage(10, 5)}, 4000, seed=2)
+        >>> r = ss.simulate(pop, {"t": ss.TwoStage(10, 5)}, 4000, seed=2, progress=False)
         >>> c = r.compare("cluster_t", "naive_t", design="t")
         >>> c.difference > 10 * c.mcse and c.mcse < c.unpaired_mcse
         True
@@ -288,6 +433,20 @@ class SimulationResult:
         """Kept replications per design (``keep_estimates``), long format.
 
         Columns: rep, method, estimate, se, lower, upper, covered.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            One frame per design.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> result = ss.simulate(pop, {"SRS": ss.SRS(20), "two-stage": ss.TwoStage(4, 5)}, reps=400,
+        ...                      seed=2, keep_estimates=True, progress=False)
+        >>> result.estimates["SRS"].columns.tolist()
+        ['rep', 'method', 'estimate', 'se', 'lower', 'upper', 'covered']
         """
         out = {}
         for design, kept in self._kept.items():
@@ -309,7 +468,22 @@ class SimulationResult:
         return out
 
     def to_dict(self) -> dict:
-        """A JSON-ready record: what was run and the summary table."""
+        """A JSON-ready record: what was run and the summary table.
+
+        Returns
+        -------
+        dict
+            ``estimand``, ``reps``, ``level``, ``seed``, ``population``, ``designs``, ``failures``, ``summary``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> result = ss.simulate(pop, {"SRS": ss.SRS(20), "two-stage": ss.TwoStage(4, 5)}, reps=400,
+        ...                      seed=2, keep_estimates=True, progress=False)
+        >>> sorted(result.to_dict())
+        ['designs', 'estimand', 'failures', 'level', 'population', 'reps', 'seed', 'summary']
+        """
         summary = self.summary()
         return {
             "estimand": self.estimand, "reps": self.reps, "level": self.level,

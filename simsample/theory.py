@@ -34,6 +34,16 @@ More designs (formulas in the functions below):
 * Three-stage:           Cochran 10.8 with fpc at each stage; exact for the
                          expansion and unweighted means, linearisation for the
                          ratio mean with unequal sizes (``exact=False``).
+
+Examples
+--------
+>>> import simsample as ss
+>>> pop = ss.two_level(n_groups=100, group_size=50, icc=0.2, seed=1)
+>>> design = ss.TwoStage(10, 10)
+>>> round(ss.theory.design_effect(pop, design), 3), round(ss.theory.kish_design_effect(0.2, 10), 3)
+(2.505, 2.8)
+>>> round(ss.theory.naive_coverage(pop, design), 3)
+0.787
 """
 
 from __future__ import annotations

@@ -121,6 +121,35 @@ class ClusterOLS:
 
         ``groups`` is a column of ``data`` or an array with one label per row.
         Rows with missing values are refused (drop them first).
+
+        Parameters
+        ----------
+        formula : str
+            ``"y ~ terms"`` in R's syntax.
+        groups : str or array_like
+            A column of ``data``, or one cluster label per row.
+        data : pandas.DataFrame or dict
+            The variables of the formula.
+
+        Returns
+        -------
+        ClusterOLS
+
+        Raises
+        ------
+        InvalidParameterError
+            If the formula is not ``y ~ terms`` or rows have missing values.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> frame = ss.TwoStage(10, 6).draw(pop, seed=2).to_frame()
+        >>> frame["x"] = (frame["unit"] % 2).astype(float)
+        >>> model = ss.ClusterOLS.from_formula("y ~ x", "group", frame)
+        >>> model.fit().bse.round(3).tolist()
+        [0.176, 0.199]
         """
         import formulaic
 
@@ -161,6 +190,23 @@ class ClusterOLS:
         Returns
         -------
         ClusterOLSResults
+            Coefficients, their cluster-robust covariance, SEs, df and intervals.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``vcov`` or ``df`` is not one of the choices.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> frame = ss.TwoStage(10, 6).draw(pop, seed=2).to_frame()
+        >>> frame["x"] = (frame["unit"] % 2).astype(float)
+        >>> fit = ss.ClusterOLS.from_formula("y ~ x", "group", frame).fit(vcov="CR2")
+        >>> fit.params.round(3).tolist()
+        [-0.141, 0.268]
         """
         check_choice(vcov, "vcov", VCOV_TYPES, owner="ClusterOLS.fit")
         check_choice(df, "df", DF_RULES, owner="ClusterOLS.fit")

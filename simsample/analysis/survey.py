@@ -146,6 +146,13 @@ class SurveyDesign:
     ``SurveyDesign(apiclus1, ids=["dnum"], weights="pw", fpc=["fpc"])``;
     ``svydesign(id=~id1+id2, fpc=~n1+n2, data=mu284)`` is
     ``SurveyDesign(mu284, ids=["id1", "id2"], fpc=["n1", "n2"])``.
+
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+    >>> frame = ss.TwoStage(8, 5).draw(pop, seed=2).to_frame()
+    >>> design = ss.SurveyDesign(frame, ids=["group", None], fpc=["fpc1", "fpc2"])
+    >>> design.n_psu, design.df
+    (8, 7)
     """
 
     def __init__(self, data, ids, fpc=None, strata: str | None = None,
@@ -222,11 +229,62 @@ class SurveyDesign:
 
         ``z`` holds one linearised value per row (weights included); see the
         module docstring for the recursive estimator.
+
+        Parameters
+        ----------
+        z : array_like of float
+            One linearised value per row of the data (weights included).
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``z`` does not have one value per row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> z = design.data["weight"] * design.data["y"]
+        >>> round(design.variance_of_total(z), 3)
+        16788.047
         """
         return float(self.covariance_of_totals(np.asarray(z, dtype=np.float64))[0, 0])
 
     def covariance_of_totals(self, z) -> np.ndarray:
-        """Estimated covariance matrix of the column totals of ``z`` (rows x columns)."""
+        """Estimated covariance matrix of the column totals of ``z`` (rows x columns).
+
+        Parameters
+        ----------
+        z : array_like of float
+            One row per row of the data, one column per variable (weights included).
+
+        Returns
+        -------
+        numpy.ndarray
+            The columns x columns covariance matrix.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``z`` does not have one row per row of the data.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> w = design.data["weight"].to_numpy()
+        >>> z = np.column_stack([w * design.data["y"], w])
+        >>> design.covariance_of_totals(z).shape
+        (2, 2)
+        """
         z = np.asarray(z, dtype=np.float64)
         if z.shape[0] != len(self.data):
             raise InvalidParameterError(
@@ -237,7 +295,26 @@ class SurveyDesign:
         return covariance_of_totals(self._stages, z)
 
     def degrees_of_freedom(self, used) -> int:
-        """PSUs with at least one row in the boolean mask ``used``, minus their strata."""
+        """PSUs with at least one row in the boolean mask ``used``, minus their strata.
+
+        Parameters
+        ----------
+        used : array_like of bool
+            One flag per row of the data.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> design.degrees_of_freedom(np.ones(len(design.data), dtype=bool))
+        7
+        """
         return degrees_of_freedom(self._stages, np.asarray(used, dtype=bool))
 
     # -- the estimators ---------------------------------------------------------------------
@@ -261,6 +338,31 @@ class SurveyDesign:
         R's ``svyby(~api00, ~stype, dclus1, svymean)`` is
         ``design.mean("api00", by="stype")``; ``svymean(~stype, dclus1)`` is
         ``design.mean("stype")``.
+
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> design.mean("y")
+        SurveyEstimate(mean of 'y' = 0.130906, SE 0.16196, df 7, deff 1.135, n 40)
+
+        Parameters
+        ----------
+        variable : str
+            A column of the data (a numeric column, or a factor: one estimate per level).
+        na_rm : bool, default False
+            Drop rows where ``variable`` is missing (the design is kept).
+        by : str or list of str, optional
+            Domain columns: one estimate per domain (R's ``svyby``).
+
+        Returns
+        -------
+        SurveyEstimate or SurveyTable
+            One estimate, or one row per domain or level.
+
+        Raises
+        ------
+        InvalidParameterError
+            If a column is missing or holds missing values without ``na_rm``.
         """
         return domains.estimate(self, "mean", variable, na_rm=na_rm, by=by)
 
@@ -269,6 +371,33 @@ class SurveyDesign:
 
         Variables, missing values and domains as in :meth:`mean`; a factor
         column gives the estimated number of population units at each level.
+
+        Parameters
+        ----------
+        variable : str
+            A column of the data (a numeric column, or a factor: one estimate per level).
+        na_rm : bool, default False
+            Drop rows where ``variable`` is missing (the design is kept).
+        by : str or list of str, optional
+            Domain columns: one estimate per domain (R's ``svyby``).
+
+        Returns
+        -------
+        SurveyEstimate or SurveyTable
+            One estimate, or one row per domain or level.
+
+        Raises
+        ------
+        InvalidParameterError
+            If a column is missing or holds missing values without ``na_rm``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> round(design.total("y").estimate, 1)
+        104.7
         """
         return domains.estimate(self, "total", variable, na_rm=na_rm, by=by)
 
@@ -286,6 +415,26 @@ class SurveyDesign:
         --------
         R's ``svyratio(~api.stu, ~enroll, dclus1)`` is
         ``design.ratio("api.stu", "enroll")``.
+
+        Parameters
+        ----------
+        numerator : str
+            Column of the numerator's total.
+        denominator : str
+            Column of the denominator's total.
+        na_rm : bool, default False
+            Drop rows where either column is missing.
+        by : str or list of str, optional
+            Domain columns: one ratio per domain.
+
+        Returns
+        -------
+        SurveyEstimate or SurveyTable
+
+        Raises
+        ------
+        InvalidParameterError
+            If a column is missing or holds missing values without ``na_rm``.
         """
         if not isinstance(denominator, str):
             raise InvalidParameterError(
@@ -303,6 +452,30 @@ class SurveyDesign:
         Rows outside get weight 0 but every PSU, stratum and fpc is kept, so
         estimates from the subset have the variance of a domain estimator (not
         that of the domain's rows taken as a sample of their own).
+
+        Parameters
+        ----------
+        mask_or_query : array_like of bool or str
+            A boolean mask over the rows, or a :meth:`pandas.DataFrame.query` string.
+
+        Returns
+        -------
+        SurveyDesign
+            The domain's design: estimates use the full design's PSUs and strata.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the mask has the wrong length or selects no row.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> domain = design.subset("y > 0")
+        >>> domain.mean("y").estimate > 0
+        True
         """
         mask = domains.subset_mask(self, mask_or_query)
         sub = copy.copy(self)
@@ -319,6 +492,33 @@ class SurveyDesign:
         ``"No"``, 1 minus 0), its SE with the covariance of the two domain
         means, t with degf - 1 degrees of freedom and the two-sided p-value.
         Rows missing either column are left out, the design kept.
+
+        Parameters
+        ----------
+        variable : str
+            The outcome column.
+        by : str
+            A column with exactly two levels.
+
+        Returns
+        -------
+        SurveyTTest
+            Difference, SE, t statistic, df and p-value.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``by`` does not have exactly two levels.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> design.data["x"] = (design.data["unit"] % 2).astype(float)
+        >>> test = design.ttest("y", by="x")
+        >>> test.df
+        6
         """
         return domains.ttest(self, variable, by)
 
@@ -327,6 +527,33 @@ class SurveyDesign:
 
         See :class:`~simsample.analysis.regression.SurveyGLM`:
         ``svyglm(api00 ~ ell + meals, design)`` is ``design.glm("api00 ~ ell + meals")``.
+
+        Parameters
+        ----------
+        formula : str
+            An R-style formula, e.g. ``"y ~ x"``.
+        family : {"gaussian"}, default "gaussian"
+            The model family.
+
+        Returns
+        -------
+        SurveyGLM
+            Coefficients (``params``), their design-based covariance and df.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``family`` is not supported or the formula names a missing column.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> design.data["x"] = (design.data["unit"] % 2).astype(float)
+        >>> fit = design.glm("y ~ x")
+        >>> fit.params.round(3).tolist()
+        [-0.21, 0.594]
         """
         from .regression import fit
 
@@ -336,22 +563,80 @@ class SurveyDesign:
 
     @property
     def n_psu(self) -> int:
-        """Number of first-stage units (PSUs) in the sample."""
+        """Number of first-stage units (PSUs) in the sample.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> design.n_psu
+        8
+        """
         return self._stages[0].n_units
 
     @property
     def n_strata(self) -> int:
-        """Number of first-stage strata (1 without strata)."""
+        """Number of first-stage strata (1 without strata).
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> design.n_strata
+        1
+        """
         return self._stages[0].n_strata
 
     @property
     def df(self) -> int:
-        """Design degrees of freedom: PSUs minus strata (of the subset, for a subset)."""
+        """Design degrees of freedom: PSUs minus strata (of the subset, for a subset).
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> design.df
+        7
+        """
         return self.degrees_of_freedom(self.included)
 
     @classmethod
     def from_sample(cls, sample: Sample) -> SurveyDesign:
-        """The design of a sample drawn by the engine (see :func:`sample_frame`)."""
+        """The design of a sample drawn by the engine (see :func:`sample_frame`).
+
+        Parameters
+        ----------
+        sample : Sample
+            A sample drawn by a design (``design.draw(population)``).
+
+        Returns
+        -------
+        SurveyDesign
+            With the ids, fpc and strata of the design that drew ``sample``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> design
+        SurveyDesign(ids=~group+1, fpc=~fpc1+fpc2; 40 rows, 8 PSUs, 1 stratum, df=7)
+        """
         frame = sample_frame(sample)
         spec = frame.attrs["survey_design"]
         return cls(frame, **spec)
@@ -377,6 +662,33 @@ class SurveyDesign:
         ``replicates``, ``seed``, ``fay_rho`` (see
         :func:`simsample.analysis.replicate.replicate_design`). Returns a
         ``ReplicateDesign`` with ``.mean(var)`` and ``.total(var)``.
+
+        Parameters
+        ----------
+        kind : {"JK1", "JKn", "bootstrap", "BRR", "Fay"}
+            The replication method.
+        **kwargs
+            ``mse``, ``replicates``, ``seed``, ``fay_rho``: see
+            :func:`simsample.analysis.replicate.replicate_design`.
+
+        Returns
+        -------
+        ReplicateDesign
+            The design with its replicate weights.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``kind`` or a keyword is not valid for this design.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=40, group_size=20, icc=0.2, seed=1)
+        >>> design = ss.SurveyDesign.from_sample(ss.TwoStage(8, 5).draw(pop, seed=2))
+        >>> jackknife = design.replicate("JK1")
+        >>> round(jackknife.mean("y").se, 4)
+        0.1507
         """
         from .replicate import replicate_design
 

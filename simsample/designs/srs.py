@@ -31,6 +31,30 @@ class SRS(Design):
     Theory: Var(ybar) = (1 - n/N) S^2 / n without replacement, (N - 1)/N S^2 / n
     with; both exact. Methods of the shared form see every unit as a PSU of
     size 1 (k = n, n_groups = N).
+
+    Parameters
+    ----------
+    n : int
+        Sample size (at least 2; at most N without replacement).
+    replace : bool, default False
+        Draw with replacement (keyword only).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``n`` is not an int of at least 2 or ``replace`` is not a bool.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> design = ss.SRS(20)
+    >>> str(design), design.expected_size(pop)
+    ('SRS(n=20)', 20.0)
+    >>> ss.SRS(20).draw(pop, seed=1).estimate().round(3)
+          method  estimate     se  df  lower  upper
+    0    naive_t     0.197  0.196  19 -0.212  0.607
+    1  cluster_t     0.197  0.186  19 -0.191  0.586
     """
 
     n: int
@@ -77,7 +101,39 @@ class SRS(Design):
                 np.array([-1]))
 
     def estimate_layout(self, population, ys, psu_start, psu_size, out) -> None:
-        """The built-in mean estimators on sampled values ``ys`` (rows of ``out``: naive, design)."""
+        """The built-in mean estimators on sampled values ``ys`` (rows of ``out``: naive, design).
+
+        Parameters
+        ----------
+        population : Population
+            The population the sample comes from.
+        ys : numpy.ndarray
+            y of the sampled units, in the design's layout.
+        psu_start : numpy.ndarray
+            Where each sampled sample (one, at 0)'s units start in ``ys``.
+        psu_size : numpy.ndarray
+            ``[N]`` (one entry).
+        out : numpy.ndarray
+            Array of shape (2, 3) to fill: rows ``naive_t``, ``cluster_t``;
+            columns estimate, standard error, degrees of freedom.
+
+        Returns
+        -------
+        None
+            The estimates are written into ``out``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> design = ss.SRS(20)
+        >>> s = design.draw(pop, seed=2)
+        >>> out = np.empty((2, 3))
+        >>> design.estimate_layout(pop, s.y, s.psu_start, s.psu_size, out)
+        >>> bool(np.allclose(out[:, :2], s.estimate()[["estimate", "se"]]))
+        True
+        """
         if self.replace:
             _srs.srs_replace_mean(ys, self.n, out)
         else:

@@ -55,6 +55,30 @@ class Stratified(Design):
     sample mean with s^2/n and n - 1 degrees of freedom (biased unless the
     allocation is exactly proportional). Inclusion probability of a unit of
     stratum h: n_h / N_h.
+
+    Parameters
+    ----------
+    n : int, optional
+        Total sample size, allocated by ``allocation``.
+    n_per_stratum : int or tuple of int, optional
+        n_h for every stratum, or one per stratum (keyword only).
+    allocation : {"proportional", "neyman"}, optional
+        How ``n`` is allocated (keyword only; default proportional).
+
+    Raises
+    ------
+    InvalidParameterError
+        If neither or both of ``n`` and ``n_per_stratum`` are given, or a value
+        is out of range.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=4, group_size=[10, 20, 30, 40], icc=0.2, seed=1)
+    >>> ss.Stratified(20).sample_sizes(pop).tolist()
+    [2, 4, 6, 8]
+    >>> ss.Stratified(n_per_stratum=3).expected_size(pop)
+    12.0
     """
 
     n: int | None = None
@@ -125,7 +149,30 @@ class Stratified(Design):
         return np.full(H, per, dtype=np.int64)
 
     def sample_sizes(self, population: Population) -> np.ndarray:
-        """n_h, the sample size of every stratum (group), in the order of ``population.labels``."""
+        """n_h, the sample size of every stratum (group), in the order of ``population.labels``.
+
+        Parameters
+        ----------
+        population : Population
+            The population sampled (its groups are the strata).
+
+        Returns
+        -------
+        numpy.ndarray
+            n_h of every stratum (int).
+
+        Raises
+        ------
+        InfeasibleDesignError
+            If the allocation cannot be drawn from ``population``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=4, group_size=[10, 20, 30, 40], icc=0.2, seed=1)
+        >>> ss.Stratified(20, allocation="neyman").sample_sizes(pop).tolist()
+        [2, 5, 5, 8]
+        """
         self.check(population)
         if self.n_per_stratum is not None:
             return self._fixed_take(population.n_groups)
@@ -160,7 +207,39 @@ class Stratified(Design):
         return (scr[0][:n].copy(), scr[5].copy(), scr[6].copy(), np.array([-1]))
 
     def estimate_layout(self, population, ys, psu_start, psu_size, out) -> None:
-        """The built-in mean estimators on a sample given stratum by stratum."""
+        """The built-in mean estimators on a sample given stratum by stratum.
+
+        Parameters
+        ----------
+        population : Population
+            The population the sample comes from.
+        ys : numpy.ndarray
+            y of the sampled units, in the design's layout.
+        psu_start : numpy.ndarray
+            Where each sampled stratum's units start in ``ys``.
+        psu_size : numpy.ndarray
+            N_h of every stratum (float).
+        out : numpy.ndarray
+            Array of shape (2, 3) to fill: rows ``naive_t``, ``cluster_t``;
+            columns estimate, standard error, degrees of freedom.
+
+        Returns
+        -------
+        None
+            The estimates are written into ``out``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> design = ss.Stratified(40)
+        >>> s = design.draw(pop, seed=2)
+        >>> out = np.empty((2, 3))
+        >>> design.estimate_layout(pop, s.y, s.psu_start, s.psu_size, out)
+        >>> bool(np.allclose(out[:, :2], s.estimate()[["estimate", "se"]]))
+        True
+        """
         _strat.stratified_mean(ys, psu_start, psu_size, population.n_units,
                                np.empty(psu_size.size), out)
 
@@ -171,7 +250,33 @@ class Stratified(Design):
         return ("sample mean" if self_weighting else UNWEIGHTED, STRATIFIED)
 
     def moments(self, population, estimator=None):
-        """Exact (Cochran 5.3); the unweighted mean's expectation and variance too."""
+        """Exact (Cochran 5.3); the unweighted mean's expectation and variance too.
+
+        Parameters
+        ----------
+        population : Population
+            The population sampled.
+        estimator : str, optional
+            ``"stratified"``, ``"sample mean"`` or ``"unweighted mean"``; None: the design's own estimator.
+
+        Returns
+        -------
+        Moments
+            Expectation, variance and whether the variance is exact.
+
+        Raises
+        ------
+        ValueError
+            If ``estimator`` is not one the design's theory knows.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> m = ss.Stratified(40).moments(pop)
+        >>> m.exact, round(m.variance, 4)
+        (True, 0.0148)
+        """
         check_estimator(estimator, (None, STRATIFIED, SAMPLE_MEAN, UNWEIGHTED), self)
         take = self.sample_sizes(population).astype(np.float64)
         sizes = population.group_sizes.astype(np.float64)

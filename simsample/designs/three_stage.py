@@ -36,6 +36,31 @@ class ThreeStage(Design):
     (1 - f1) s1^2/k + f1 (1 - f2) s2^2/(k l) + f1 f2 (1 - f3) s3^2/(k l m)),
     linearised for the ratio estimator, with k - 1 degrees of freedom.
     ``naive_t`` treats the k l m units as an SRS.
+
+    Parameters
+    ----------
+    groups : int
+        k, the number of groups drawn (at least 2, at most G).
+    subgroups : int, default 1
+        l, the subgroups drawn in each sampled group (at most the smallest L_j).
+    per_subgroup : int, default 1
+        m, the units drawn in each sampled subgroup (at most the smallest M_jk).
+    estimator : {"ratio", "expansion"}, default "ratio"
+        Estimator of the mean (keyword only).
+
+    Raises
+    ------
+    InvalidParameterError
+        If a size is not an int in range or ``estimator`` is unknown.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.three_level(n_groups=10, subgroups_per_group=4, subgroup_size=5,
+    ...                      icc_group=0.1, icc_subgroup=0.1, seed=1)
+    >>> design = ss.ThreeStage(4, 2, 3)
+    >>> str(design), design.expected_size(pop)
+    ('ThreeStage(4x2x3)', 24.0)
     """
 
     groups: int
@@ -102,7 +127,40 @@ class ThreeStage(Design):
         return (scr[0][:n].copy(), scr[1].copy(), psu_size, scr[3].copy())
 
     def estimate_layout(self, population, ys, psu_start, psu_size, out) -> None:
-        """The built-in mean estimators; ``psu_size`` rows: L_j, then the l sampled M_jk."""
+        """The built-in mean estimators; ``psu_size`` rows: L_j, then the l sampled M_jk.
+
+        Parameters
+        ----------
+        population : Population
+            The population the sample comes from.
+        ys : numpy.ndarray
+            y of the sampled units, in the design's layout.
+        psu_start : numpy.ndarray
+            Where each sampled group's units start in ``ys``.
+        psu_size : numpy.ndarray
+            One row per sampled group: L_j, then the l sampled M_jk.
+        out : numpy.ndarray
+            Array of shape (2, 3) to fill: rows ``naive_t``, ``cluster_t``;
+            columns estimate, standard error, degrees of freedom.
+
+        Returns
+        -------
+        None
+            The estimates are written into ``out``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import simsample as ss
+        >>> pop = ss.three_level(n_groups=10, subgroups_per_group=4, subgroup_size=5,
+        ...                      icc_group=0.1, icc_subgroup=0.1, seed=1)
+        >>> design = ss.ThreeStage(4, 2, 3)
+        >>> s = design.draw(pop, seed=2)
+        >>> out = np.empty((2, 3))
+        >>> design.estimate_layout(pop, s.y, s.psu_start, s.psu_size, out)
+        >>> bool(np.allclose(out[:, :2], s.estimate()[["estimate", "se"]]))
+        True
+        """
         k, l = self.groups, self.subgroups
         _three.three_stage_mean(
             ys, k, l, self.per_subgroup, np.ascontiguousarray(psu_size[:, 0]),
@@ -131,6 +189,32 @@ class ThreeStage(Design):
         centre mu, the linearisation (``exact=False`` unless all L_j and all M_jk
         are equal, when every estimator is the sample mean and the formula is
         Cochran's (1 - f1) S1^2/k + (1 - f2) S2^2/(k l) + (1 - f3) S3^2/(k l m)).
+
+        Parameters
+        ----------
+        population : Population
+            The population sampled.
+        estimator : str, optional
+            ``"sample mean"``, ``"unweighted mean"``, ``"ratio"`` or ``"expansion"``; None: the design's own estimator.
+
+        Returns
+        -------
+        Moments
+            Expectation, variance and whether the variance is exact.
+
+        Raises
+        ------
+        ValueError
+            If ``estimator`` is not one the design's theory knows.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.three_level(n_groups=10, subgroups_per_group=4, subgroup_size=5,
+        ...                      icc_group=0.1, icc_subgroup=0.1, seed=1)
+        >>> m = ss.ThreeStage(4, 2, 3).moments(pop)
+        >>> m.exact, round(m.variance, 4)
+        (True, 0.0419)
         """
         check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED, RATIO, EXPANSION), self)
         equal = three_stage_equal(population)

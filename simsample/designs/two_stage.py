@@ -31,7 +31,19 @@ class _GroupDesign(Design):
 
     @property
     def take(self) -> int | None:
-        """Units drawn in each sampled group; None when every unit is taken."""
+        """Units drawn in each sampled group; None when every unit is taken.
+
+        Returns
+        -------
+        int or None
+            m, or None for a one-stage cluster sample.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> ss.TwoStage(4, 5).take, ss.ClusterSample(4).take
+        (5, None)
+        """
         return None
 
     def check(self, population):
@@ -42,11 +54,49 @@ class _GroupDesign(Design):
                 f"population; got {self.groups}.")
 
     def max_sample_size(self, population) -> int:
+        """The largest possible sample size (k m, or the largest k groups' units when all are taken).
+
+        Parameters
+        ----------
+        population : Population
+            The population sampled.
+
+        Returns
+        -------
+        int
+            The largest number of units a sample can have.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=[5, 15] * 10, icc=0.2, seed=1)
+        >>> ss.ClusterSample(4).max_sample_size(pop), ss.TwoStage(4, 5).max_sample_size(pop)
+        (60, 20)
+        """
         if self.take is not None:
             return self.groups * self.take
         return int(np.sort(population.group_sizes)[-self.groups:].sum())
 
     def min_sample_size(self, population) -> int:
+        """The smallest possible sample size (k m, or the smallest k groups' units when all are taken).
+
+        Parameters
+        ----------
+        population : Population
+            The population sampled.
+
+        Returns
+        -------
+        int
+            The smallest number of units a sample can have.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=[5, 15] * 10, icc=0.2, seed=1)
+        >>> ss.ClusterSample(4).min_sample_size(pop), ss.TwoStage(4, 5).min_sample_size(pop)
+        (20, 20)
+        """
         if self.take is not None:
             return self.groups * self.take
         return int(np.sort(population.group_sizes)[:self.groups].sum())
@@ -72,7 +122,39 @@ class _GroupDesign(Design):
                        estimands=("mean", "difference", "ratio", "domain_mean"))
 
     def estimate_layout(self, population, ys, psu_start, psu_size, out) -> None:
-        """The built-in mean estimators on a sample given group by group (``psu_start``, sizes)."""
+        """The built-in mean estimators on a sample given group by group (``psu_start``, sizes).
+
+        Parameters
+        ----------
+        population : Population
+            The population the sample comes from.
+        ys : numpy.ndarray
+            y of the sampled units, in the design's layout.
+        psu_start : numpy.ndarray
+            Where each sampled group's units start in ``ys``.
+        psu_size : numpy.ndarray
+            M_j of the sampled groups (float).
+        out : numpy.ndarray
+            Array of shape (2, 3) to fill: rows ``naive_t``, ``cluster_t``;
+            columns estimate, standard error, degrees of freedom.
+
+        Returns
+        -------
+        None
+            The estimates are written into ``out``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> design = ss.TwoStage(4, 5)
+        >>> s = design.draw(pop, seed=2)
+        >>> out = np.empty((2, 3))
+        >>> design.estimate_layout(pop, s.y, s.psu_start, s.psu_size, out)
+        >>> bool(np.allclose(out[:, :2], s.estimate()[["estimate", "se"]]))
+        True
+        """
         k = self.groups
         _two.two_stage_mean(ys, psu_start, psu_size, k, population.n_groups, population.n_units,
                             self.estimator == EXPANSION, np.empty(k), np.empty(k), out)
@@ -90,6 +172,31 @@ class _GroupDesign(Design):
 
         The ratio estimator with unequal sizes gets the linearisation
         (Cochran eq. 11.30), flagged ``exact=False``.
+
+        Parameters
+        ----------
+        population : Population
+            The population sampled.
+        estimator : str, optional
+            ``"sample mean"``, ``"unweighted mean"``, ``"ratio"`` or ``"expansion"``; None: the design's own estimator.
+
+        Returns
+        -------
+        Moments
+            Expectation, variance and whether the variance is exact.
+
+        Raises
+        ------
+        ValueError
+            If ``estimator`` is not one the design's theory knows.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> m = ss.TwoStage(4, 5).moments(pop, "expansion")
+        >>> m.exact, round(m.variance, 4)
+        (True, 0.0531)
         """
         check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED, RATIO, EXPANSION), self)
         k, G, N = self.groups, population.n_groups, population.n_units
@@ -141,6 +248,30 @@ class TwoStage(_GroupDesign):
     sizes both are the sample mean. ``cluster_t`` uses the unbiased two-stage
     variance estimator with both finite-population corrections and k - 1
     degrees of freedom; ``naive_t`` treats the k m units as an SRS.
+
+    Parameters
+    ----------
+    groups : int
+        k, the number of groups drawn (at least 2, at most G).
+    per_group : int, default 1
+        m, the units drawn in each sampled group (at most the smallest M_j).
+    estimator : {"ratio", "expansion"}, default "ratio"
+        Estimator of the mean (keyword only).
+
+    Raises
+    ------
+    InvalidParameterError
+        If a size is not an int in range or ``estimator`` is unknown.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> design = ss.TwoStage(4, 5)
+    >>> str(design), design.expected_size(pop)
+    ('TwoStage(4x5)', 20.0)
+    >>> round(ss.theory.design_effect(pop, design), 3)
+    1.415
     """
 
     per_group: int = 1
@@ -152,6 +283,18 @@ class TwoStage(_GroupDesign):
 
     @property
     def take(self):
+        """Units drawn in each sampled group: ``per_group``.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> ss.TwoStage(4, 5).take
+        5
+        """
         return self.per_group
 
     def check(self, population):
@@ -176,6 +319,26 @@ class ClusterSample(_GroupDesign):
     Estimators and intervals as for :class:`TwoStage` with every unit taken
     (the second-stage variance term vanishes). With unequal group sizes the
     sample size is random.
+
+    Parameters
+    ----------
+    groups : int
+        k, the number of groups drawn (at least 2, at most G).
+    estimator : {"ratio", "expansion"}, default "ratio"
+        Estimator of the mean (keyword only).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``groups`` is not an int of at least 2 or ``estimator`` is unknown.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> design = ss.ClusterSample(4)
+    >>> str(design), design.expected_size(pop)
+    ('ClusterSample(4)', 40.0)
     """
 
     def expected_size(self, population):

@@ -74,6 +74,16 @@ def simulate(population, designs, reps: int, *, seed=None, n_jobs: int = 1,
     Returns
     -------
     SimulationResult
+        The summary (:meth:`~SimulationResult.summary`) and, if kept, the
+        per-replication estimates.
+
+    Raises
+    ------
+    InvalidParameterError
+        If an argument is not valid (e.g. ``reps < 1``, an unknown method or
+        estimand, a design that does not support the estimand).
+    InfeasibleDesignError
+        If a design cannot be drawn from the population.
 
     Examples
     --------

@@ -76,7 +76,27 @@ class Superpopulation:
         object.__setattr__(self, "parameter", float(parameter))
 
     def model_value(self, target: str):
-        """(model target, value) beside a realised ``target``, or None if the model has none."""
+        """(model target, value) beside a realised ``target``, or None if the model has none.
+
+        Parameters
+        ----------
+        target : str
+            A realised target, e.g. ``"population mean"`` or ``"population icc"``.
+
+        Returns
+        -------
+        tuple of (str, float) or None
+            The model target's name and value.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> model = ss.Superpopulation(ss.two_level, n_groups=10, group_size=10, icc=0.2)
+        >>> model.model_value("population mean")
+        ('model mean', 0.0)
+        >>> model.model_value("population icc")
+        ('model icc', 0.2)
+        """
         if target == "population mean":
             return "model mean", self.parameter
         if "icc" not in self.params:
@@ -89,7 +109,24 @@ class Superpopulation:
                 }.get(target)
 
     def draw(self, seed=None):
-        """One finite population from the model."""
+        """One finite population from the model.
+
+        Parameters
+        ----------
+        seed : None, int or numpy.random.SeedSequence, optional
+            Seeds the population.
+
+        Returns
+        -------
+        Population
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> model = ss.Superpopulation(ss.two_level, n_groups=10, group_size=10, icc=0.2)
+        >>> model.draw(seed=1).n_groups
+        10
+        """
         return self.generator(**self.params, seed=seed)
 
     def __repr__(self):

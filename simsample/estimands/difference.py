@@ -79,6 +79,16 @@ liberal (Cameron and Miller 2015, sec. VI).
 References: Cameron and Miller (2015), "A practitioner's guide to
 cluster-robust inference", J. Human Resources 50:317 (CR1, G - 1 df);
 Raudenbush and Bryk (2002), ch. 5 (within, between, contextual effects).
+
+Examples
+--------
+>>> import simsample as ss
+>>> pop = ss.scenarios.simpson(seed=7)
+>>> result = ss.simulate(pop, {"SRS(200)": ss.SRS(200)}, reps=200, seed=700,
+...                      estimand="difference", methods=["naive", "within"], progress=False)
+>>> table = result.summary().set_index("method")
+>>> table.loc[["naive", "within"], "target"].tolist()
+['population delta', 'within effect']
 """
 
 from __future__ import annotations

@@ -89,6 +89,15 @@ class Method:
     reports_singular : bool
         The kernel writes ``out[5] = 1.0`` for a singular (boundary) fit; the
         summary reports the share as ``singular_rate`` with its MCSE.
+    builtin_row : int, optional
+        Output row of the estimand's built-in estimator (built-in methods only;
+        leave None for your own methods).
+
+    Raises
+    ------
+    InvalidParameterError
+        If a field is not valid (e.g. an unknown estimand or interval, or a
+        built-in method's name).
 
     Examples
     --------
@@ -139,23 +148,83 @@ class Method:
                         f"{list(SAMPLE_FORMS)}; got {self.kernel!r}.")
 
     def kernel_for(self, form: str):
-        """The kernel for a design's sample form (``"groups"`` or ``"strata"``), or None."""
+        """The kernel for a design's sample form (``"groups"`` or ``"strata"``), or None.
+
+        Parameters
+        ----------
+        form : {"groups", "strata"}
+            The design's sample form.
+
+        Returns
+        -------
+        callable or None
+            The compiled kernel, None if the method has none for ``form``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> from simsample.estimands.methods import registered
+        >>> m = registered("mean")["cluster_t"]
+        >>> m.kernel_for("groups") is None
+        True
+        """
         if isinstance(self.kernel, dict):
             return self.kernel.get(form)
         return self.kernel if form == "groups" else None
 
     @property
     def builtin(self) -> bool:
+        """Whether the method is one of simsample's built-in methods.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> from simsample.estimands.methods import registered
+        >>> registered("mean")["cluster_t"].builtin
+        True
+        """
         return self.builtin_row is not None
 
     @property
     def form(self) -> str:
-        """"mean" or "paired": the sample form the kernel takes."""
+        """"mean" or "paired": the sample form the kernel takes.
+
+        Returns
+        -------
+        str
+            ``"mean"`` or ``"paired"``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> from simsample.estimands.methods import registered
+        >>> m = registered("mean")["cluster_t"]
+        >>> m.form
+        'mean'
+        """
         return FORMS[self.estimand]
 
     @property
     def stream_key(self) -> int:
-        """The method's address in the random streams: a stable hash of its name."""
+        """The method's address in the random streams: a stable hash of its name.
+
+        Returns
+        -------
+        int
+            The CRC-32 of the name.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> from simsample.estimands.methods import registered
+        >>> m = registered("mean")["cluster_t"]
+        >>> m.stream_key
+        181507430
+        """
         return zlib.crc32(self.name.encode("utf-8"))
 
     def __repr__(self):

@@ -4,6 +4,14 @@
   :class:`SurveyPlan` a planner fields);
 * :mod:`.components` — :func:`variance_components` of a real population (delta, B^2, W^2);
 * :mod:`.verify` — :func:`verify` draws the planned design many times; :func:`budget_curve`.
+
+Examples
+--------
+>>> import simsample as ss
+>>> plan = ss.planning.optimal_design(delta=0.05, cost_cluster=750, cost_unit=100,
+...                                   budget=100_000)
+>>> plan.clusters, plan.per_cluster, plan.cost
+(54, 11, 99900.0)
 """
 
 from .components import VarianceComponents, variance_components

@@ -146,6 +146,46 @@ class Population(CovariateTruths, Subgroups):
         within each group). Rows with a missing outcome are refused unless
         ``dropna=True``, which drops them (and says how many in
         ``meta["dropped"]``); missing covariates are always refused.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The CSV file.
+        y : str
+            Name of the outcome column.
+        group : str
+            Name of the group column.
+        name : str, optional
+            A name for summaries and figures (default: the path).
+        dropna : bool, default False
+            Drop rows with a missing outcome instead of refusing them.
+        x : str, optional
+            Name of a micro covariate column.
+        X : str, optional
+            Name of a macro covariate column (constant within each group).
+        **read_csv_kwargs
+            Passed to :func:`pandas.read_csv`.
+
+        Returns
+        -------
+        Population
+
+        Raises
+        ------
+        InvalidParameterError
+            If a column is missing, y has missing values (without ``dropna``), a
+            covariate has missing values or X varies within a group.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import simsample as ss
+        >>> folder = tempfile.mkdtemp()
+        >>> path = pathlib.Path(folder) / "pop.csv"
+        >>> _ = path.write_text("school,score\\nA,1.0\\nA,2.0\\nB,4.0\\nB,6.0\\n")
+        >>> pop = ss.Population.from_csv(path, y="score", group="school")
+        >>> pop.n_groups, pop.mean
+        (2, 3.25)
         """
         import pandas as pd
 
@@ -171,7 +211,44 @@ class Population(CovariateTruths, Subgroups):
     def from_frame(cls, frame: pd.DataFrame, y: str, group: str, *, name: str | None = None,
                    dropna: bool = False, x: str | None = None,
                    X: str | None = None) -> Population:
-        """A population from columns of a pandas DataFrame (see :meth:`from_csv`)."""
+        """A population from columns of a pandas DataFrame (see :meth:`from_csv`).
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            One row per unit.
+        y : str
+            Name of the outcome column.
+        group : str
+            Name of the group column.
+        name : str, optional
+            A name for summaries and figures.
+        dropna : bool, default False
+            Drop rows with a missing outcome instead of refusing them.
+        x : str, optional
+            Name of a micro covariate column.
+        X : str, optional
+            Name of a macro covariate column (constant within each group).
+
+        Returns
+        -------
+        Population
+
+        Raises
+        ------
+        InvalidParameterError
+            If a column is missing, y has missing values (without ``dropna``), a
+            covariate has missing values or X varies within a group.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import simsample as ss
+        >>> frame = pd.DataFrame({"school": ["A", "A", "B", "B"], "score": [1.0, 2.0, None, 6.0]})
+        >>> pop = ss.Population.from_frame(frame, y="score", group="school", dropna=True)
+        >>> pop.n_units, pop.meta["dropped"]
+        (3, 1)
+        """
         import pandas as pd
 
         covariates = [(key, column) for key, column in (("x", x), ("X", X)) if column is not None]
@@ -230,67 +307,251 @@ class Population(CovariateTruths, Subgroups):
 
     @functools.cached_property
     def y(self) -> np.ndarray:
-        """Outcomes in the caller's order (read-only)."""
+        """Outcomes in the caller's order (read-only).
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per unit, in the order given.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.y
+        array([1., 2., 4., 6., 5.])
+        """
         return _read_only(self._to_caller_order(self._y_sorted))
 
     @functools.cached_property
     def codes(self) -> np.ndarray:
-        """Group index 0..G-1 of every unit, in the caller's order (read-only)."""
+        """Group index 0..G-1 of every unit, in the caller's order (read-only).
+
+        Returns
+        -------
+        numpy.ndarray
+            Index into :attr:`labels` of every unit.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.codes
+        array([1, 1, 0, 0, 0])
+        """
         return _read_only(self._to_caller_order(np.repeat(np.arange(self.n_groups), self._sizes)))
 
     @functools.cached_property
     def group(self) -> np.ndarray:
-        """Group label of every unit, as given (read-only)."""
+        """Group label of every unit, as given (read-only).
+
+        Returns
+        -------
+        numpy.ndarray
+            The labels as given, one per unit.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.group
+        array(['b', 'b', 'a', 'a', 'a'], dtype='<U1')
+        """
         return _read_only(np.asarray(self._labels)[self.codes])
 
     @property
     def labels(self) -> np.ndarray:
-        """The distinct group labels, sorted; group j is ``labels[j]``."""
+        """The distinct group labels, sorted; group j is ``labels[j]``.
+
+        Returns
+        -------
+        numpy.ndarray
+            G labels, sorted.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.labels
+        array(['a', 'b'], dtype='<U1')
+        """
         return _read_only(np.asarray(self._labels))
 
     @functools.cached_property
     def x(self) -> np.ndarray | None:
-        """The micro covariate in the caller's order (read-only); None if there is none."""
+        """The micro covariate in the caller's order (read-only); None if there is none.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            One value per unit.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.x
+        array([0., 1., 1., 0., 0., 1.])
+        """
         return None if self._x_sorted is None else _read_only(self._to_caller_order(self._x_sorted))
 
     @property
     def X(self) -> np.ndarray | None:
-        """The macro covariate, one value per group (read-only); None if there is none."""
+        """The macro covariate, one value per group (read-only); None if there is none.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            One value per group.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.X
+        array([0., 1.])
+        """
         return None if self._X is None else _read_only(self._X)
 
     # -- grouped storage, for the kernels of designs and estimands --------------------------
 
     @property
     def stored_y(self) -> np.ndarray:
-        """y in grouped storage order: group g's units at ``offsets[g]:offsets[g + 1]``."""
+        """y in grouped storage order: group g's units at ``offsets[g]:offsets[g + 1]``.
+
+        Returns
+        -------
+        numpy.ndarray
+            N values, group by group.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.stored_y
+        array([4., 6., 5., 1., 2.])
+        """
         return self._y_sorted
 
     @property
     def stored_x(self) -> np.ndarray | None:
-        """The micro covariate in grouped storage order (None if there is none)."""
+        """The micro covariate in grouped storage order (None if there is none).
+
+        Returns
+        -------
+        numpy.ndarray or None
+            N values, group by group.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.stored_x
+        array([0., 1., 1., 0., 0., 1.])
+        """
         return self._x_sorted
 
     @property
     def offsets(self) -> np.ndarray:
-        """Where each group's units start in the grouped storage (G + 1 entries)."""
+        """Where each group's units start in the grouped storage (G + 1 entries).
+
+        Returns
+        -------
+        numpy.ndarray
+            G + 1 int offsets; the last is N.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.offsets
+        array([0, 3, 5])
+        """
         return self._offsets
 
     @property
     def sub_offsets(self) -> np.ndarray:
-        """Where each subgroup's units start in the grouped storage (subgroups + 1 entries)."""
+        """Where each subgroup's units start in the grouped storage (subgroups + 1 entries).
+
+        Returns
+        -------
+        numpy.ndarray
+            One offset per subgroup, then N.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.sub_offsets
+        array([0, 2, 3, 5])
+        """
         return self._sub_offsets
 
     @property
     def group_sub_offsets(self) -> np.ndarray:
-        """Group g owns subgroups ``group_sub_offsets[g]:group_sub_offsets[g + 1]``."""
+        """Group g owns subgroups ``group_sub_offsets[g]:group_sub_offsets[g + 1]``.
+
+        Returns
+        -------
+        numpy.ndarray
+            G + 1 offsets into the subgroups.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.group_sub_offsets
+        array([0, 2, 3])
+        """
         return self._group_sub_offsets
 
     def to_caller_order(self, stored: np.ndarray) -> np.ndarray:
-        """Values given per stored unit, rearranged into the caller's order of units."""
+        """Values given per stored unit, rearranged into the caller's order of units.
+
+        Parameters
+        ----------
+        stored : numpy.ndarray
+            One value per unit, in grouped storage order.
+
+        Returns
+        -------
+        numpy.ndarray
+            The same values, one per unit in the caller's order.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.to_caller_order(pop.stored_y)
+        array([1., 2., 4., 6., 5.])
+        """
         return self._to_caller_order(stored)
 
     def caller_positions(self, stored_positions: np.ndarray) -> np.ndarray:
-        """Positions in the caller's order of units at ``stored_positions`` of the storage."""
+        """Positions in the caller's order of units at ``stored_positions`` of the storage.
+
+        Parameters
+        ----------
+        stored_positions : numpy.ndarray
+            Positions in the grouped storage.
+
+        Returns
+        -------
+        numpy.ndarray
+            The units' positions in the caller's order (int).
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.caller_positions([0, 1, 2])
+        array([2, 3, 4])
+        """
         return self._caller_positions(stored_positions)
 
     def _to_caller_order(self, stored: np.ndarray) -> np.ndarray:
@@ -310,42 +571,142 @@ class Population(CovariateTruths, Subgroups):
 
     @property
     def n_units(self) -> int:
-        """N, the number of units."""
+        """N, the number of units.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.n_units
+        5
+        """
         return int(self._y_sorted.size)
 
     @property
     def n_groups(self) -> int:
-        """G, the number of groups."""
+        """G, the number of groups.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.n_groups
+        2
+        """
         return int(self._sizes.size)
 
     @property
     def group_sizes(self) -> np.ndarray:
-        """N_j, the size of each group (read-only)."""
+        """N_j, the size of each group (read-only).
+
+        Returns
+        -------
+        numpy.ndarray
+            G sizes (int), in the order of :attr:`labels`.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.group_sizes
+        array([3, 2])
+        """
         return _read_only(self._sizes)
 
     @property
     def equal_sizes(self) -> bool:
-        """Whether every group has the same size."""
+        """Whether every group has the same size.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.equal_sizes
+        False
+        """
         return bool((self._sizes == self._sizes[0]).all())
 
     @functools.cached_property
     def mean(self) -> float:
-        """mu, the population mean."""
+        """mu, the population mean.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.mean
+        3.6
+        """
         return float(self._y_sorted.mean())
 
     @functools.cached_property
     def group_totals(self) -> np.ndarray:
-        """Y_j, the total of each group."""
+        """Y_j, the total of each group.
+
+        Returns
+        -------
+        numpy.ndarray
+            G totals, in the order of :attr:`labels`.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.group_totals
+        array([15.,  3.])
+        """
         return _read_only(np.add.reduceat(self._y_sorted, self._offsets[:-1]))
 
     @functools.cached_property
     def group_means(self) -> np.ndarray:
-        """Ybar_j, the mean of each group."""
+        """Ybar_j, the mean of each group.
+
+        Returns
+        -------
+        numpy.ndarray
+            G means, in the order of :attr:`labels`.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.group_means
+        array([5. , 1.5])
+        """
         return _read_only(self.group_totals / self._sizes)
 
     @functools.cached_property
     def group_variances(self) -> np.ndarray:
-        """S_j^2 = sum_i (y_ij - Ybar_j)^2 / (N_j - 1); 0 for a group of one unit."""
+        """S_j^2 = sum_i (y_ij - Ybar_j)^2 / (N_j - 1); 0 for a group of one unit.
+
+        Returns
+        -------
+        numpy.ndarray
+            G variances, in the order of :attr:`labels`.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.group_variances
+        array([1. , 0.5])
+        """
         dev = self._y_sorted - np.repeat(self.group_means, self._sizes)
         ss = np.add.reduceat(dev * dev, self._offsets[:-1])
         return _read_only(np.where(self._sizes > 1, ss / np.maximum(self._sizes - 1, 1), 0.0))
@@ -354,14 +715,38 @@ class Population(CovariateTruths, Subgroups):
 
     @functools.cached_property
     def variance(self) -> float:
-        """S^2 = sum (y - mu)^2 / (N - 1), the unit variance (NaN if N = 1)."""
+        """S^2 = sum (y - mu)^2 / (N - 1), the unit variance (NaN if N = 1).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> round(pop.variance, 4)
+        4.3
+        """
         if self.n_units < 2:
             return float("nan")
         return float(self._y_sorted.var(ddof=1))
 
     @functools.cached_property
     def between_variance(self) -> float:
-        """S1^2, the variance of the group means across groups (divisor G - 1)."""
+        """S1^2, the variance of the group means across groups (divisor G - 1).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> round(pop.between_variance, 4)
+        6.125
+        """
         if self.n_groups < 2:
             return float("nan")
         return float(self.group_means.var(ddof=1))
@@ -371,6 +756,17 @@ class Population(CovariateTruths, Subgroups):
         """S2^2, the pooled within-group variance sum_j (N_j - 1) S_j^2 / (N - G).
 
         For equal group sizes this is the mean of the S_j^2.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> round(pop.within_variance, 4)
+        0.8333
         """
         if self.n_units == self.n_groups:
             return float("nan")
@@ -386,6 +782,18 @@ class Population(CovariateTruths, Subgroups):
         between groups; it can be slightly negative when groups are more
         alike than chance. For equal sizes M, deff of one-stage cluster
         sampling ~ 1 + (M - 1) rho.
+
+        Returns
+        -------
+        float
+            NaN with fewer than two groups or only groups of one unit.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> round(pop.icc, 4)
+        0.8739
         """
         G, N = self.n_groups, self.n_units
         if G < 2 or N == G:
@@ -406,15 +814,53 @@ class Population(CovariateTruths, Subgroups):
 
     @functools.cached_property
     def total(self) -> float:
-        """Y, the population total of y (what ``SurveyDesign.total`` estimates)."""
+        """Y, the population total of y (what ``SurveyDesign.total`` estimates).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 4.0, 6.0, 5.0], group=["b", "b", "a", "a", "a"])
+        >>> pop.total
+        18.0
+        """
         return float(self._y_sorted.sum())
 
     @functools.cached_property
     def x_total(self) -> float | None:
-        """The population total of the micro covariate x; None without x."""
+        """The population total of the micro covariate x; None without x.
+
+        Returns
+        -------
+        float or None
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.x_total
+        3.0
+        """
         return None if self._x_sorted is None else float(self._x_sorted.sum())
 
     @functools.cached_property
     def X_total(self) -> float | None:
-        """sum_j N_j X_j, the macro covariate summed over units; None without X."""
+        """sum_j N_j X_j, the macro covariate summed over units; None without X.
+
+        Returns
+        -------
+        float or None
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.X_total
+        3.0
+        """
         return None if self._X is None else float(np.sum(self._sizes * self._X))

@@ -1,8 +1,6 @@
 """Real populations shipped with simsample.
 
-California schools
-------------------
-The Academic Performance Index (API) of every California school with at least
+California schools: the Academic Performance Index (API) of every California school with at least
 100 students in 1999/2000: 6,194 schools in 757 districts, the ``apipop``
 data set of R's survey package (Lumley; ``data(api)``, version 4.5). The API
 data are public records of the California Department of Education; the R
@@ -21,6 +19,13 @@ meals     percentage of students eligible for subsidised meals
 
 District sizes are very unequal: 187 districts have one school, the largest
 (Los Angeles Unified) has 552; half have at most 4.
+
+Examples
+--------
+>>> import simsample as ss
+>>> pop = ss.datasets.california_schools("api00")
+>>> pop.n_units, pop.n_groups, int(pop.group_sizes.max())
+(6194, 757, 552)
 """
 
 from __future__ import annotations
@@ -43,6 +48,18 @@ def california_schools_frame() -> pd.DataFrame:
     Columns ``snum``, ``dnum``, ``stype``, ``api00``, ``api99``, ``enroll``
     (float, NaN for 37 schools) and ``meals``; see the module docstring for
     their meaning and provenance (R survey package, ``apipop``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        6,194 rows, 7 columns.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> frame = ss.datasets.california_schools_frame()
+    >>> frame.shape, list(frame.columns)
+    ((6194, 7), ['snum', 'dnum', 'stype', 'api00', 'api99', 'enroll', 'meals'])
     """
     with resources.files("simsample.population").joinpath("data", _CALIFORNIA_FILE).open("rb") as f:
         return pd.read_csv(f, compression="gzip")

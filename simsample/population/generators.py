@@ -47,6 +47,25 @@ def two_level(n_groups: int | None = 100, group_size=50, *, mean: float = 0.0, i
         components (right skewed), scaled so the icc is still exact.
     seed : None, int or SeedSequence
         Seeds the population; the same seed gives the same population.
+    name : str, optional
+        A name shown in summaries and figures.
+
+    Returns
+    -------
+    Population
+        G groups with their sizes; ``meta`` records the generator's arguments.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a parameter is out of range (e.g. ``icc`` outside [0, 1)).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.3, seed=1)
+    >>> pop.n_groups, pop.n_units, round(pop.icc, 3)
+    (20, 200, 0.215)
     """
     icc = check_real(icc, "icc", low=0.0, high=1.0, high_open=True, owner="two_level")
     mean = check_real(mean, "mean", owner="two_level")
@@ -135,12 +154,26 @@ def three_level(n_groups: int | None = 50, subgroups_per_group=4, subgroup_size=
         Family of the three components (as in :func:`two_level`).
     seed : None, int or SeedSequence
         Seeds the population.
+    name : str, optional
+        A name shown in summaries and figures.
 
     Returns
     -------
     Population
         With subgroups (``pop.has_subgroups``); groups labelled 0..G-1 and
         subgroups 0..S-1 group by group.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a parameter is out of range.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.three_level(n_groups=10, subgroups_per_group=3, subgroup_size=5, seed=1)
+    >>> pop.n_groups, pop.n_subgroups, pop.n_units
+    (10, 30, 150)
     """
     owner = "three_level"
     icc_group = check_real(icc_group, "icc_group", low=0.0, high=1.0, high_open=True, owner=owner)
@@ -199,6 +232,25 @@ def binary_two_level(n_groups: int | None = 100, group_size=50, *, prevalence: f
         Superpopulation intraclass correlation on the 0/1 scale.
     seed : None, int or SeedSequence
         Seeds the population.
+    name : str, optional
+        A name shown in summaries and figures.
+
+    Returns
+    -------
+    Population
+        A population whose y is 0 or 1.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``prevalence`` is not in (0, 1) or ``icc`` not in [0, 1).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.binary_two_level(n_groups=50, group_size=20, prevalence=0.3, icc=0.1, seed=1)
+    >>> sorted(set(pop.y.tolist())), round(pop.mean, 3)
+    ([0.0, 1.0], 0.291)
     """
     owner = "binary_two_level"
     prevalence = check_real(prevalence, "prevalence", low=0.0, high=1.0, low_open=True,

@@ -5,13 +5,19 @@ covariate x (and, for :func:`income_voting`, a macro covariate X), built by
 :func:`simsample.covariate_population` with ``exact=True``, so that its
 census effects (``pop.delta``, ``pop.within_effect``, ``pop.between_effect``,
 ``pop.slope_sd``) equal the generating parameters. :data:`RECOMMENDED_DESIGNS`
-names the designs that show each point::
+names the designs that show each point.
 
-    import simsample as ss
-    pop = ss.scenarios.simpson(seed=1)
-    study = ss.simulate(pop, ss.scenarios.RECOMMENDED_DESIGNS["simpson"], reps=10_000,
-                        seed=2, estimand="difference")
-    study.summary()[["design", "method", "target", "truth", "mean_estimate", "coverage"]]
+Examples
+--------
+>>> import simsample as ss
+>>> pop = ss.scenarios.simpson(seed=1)
+>>> round(pop.delta, 2), round(pop.within_effect, 2)
+(0.29, -1.0)
+>>> sorted(ss.scenarios.RECOMMENDED_DESIGNS)
+['income_voting', 'over_conservative', 'simpson', 'under_conservative']
+
+Run ``ss.simulate(pop, ss.scenarios.RECOMMENDED_DESIGNS["simpson"], reps=10_000, seed=2,
+estimand="difference")`` to see each estimator find its own target.
 """
 
 from __future__ import annotations
@@ -42,6 +48,23 @@ def over_conservative(seed=None) -> Population:
     error here: every group's own difference is exactly 0.5.)
     ``between`` and ``contextual`` are not reported: every group has the
     same mean of x, so the between effect is undefined.
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.SeedSequence, optional
+        Seeds the population; the same seed gives the same population.
+
+    Returns
+    -------
+    Population
+        With micro covariate x (and macro X) and census effects as designed.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.over_conservative(seed=1)
+    >>> pop.n_groups, pop.n_units, round(pop.delta, 3)
+    (200, 4000, 0.5)
     """
     return covariate_population(
         200, 20, x="binary", x_mean=0.5, x_group_sd=0.0, within_effect=0.5, group_sd=1.0,
@@ -69,6 +92,23 @@ def under_conservative(seed=None) -> Population:
     (CR1 nominal). Sampling many more of the 300 groups makes CR1, which
     ignores the finite-population correction of the first stage,
     conservative.
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.SeedSequence, optional
+        Seeds the population; the same seed gives the same population.
+
+    Returns
+    -------
+    Population
+        With micro covariate x (and macro X) and census effects as designed.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.under_conservative(seed=1)
+    >>> pop.n_groups, pop.n_units, round(pop.delta, 3)
+    (300, 6000, -0.0)
     """
     return covariate_population(
         300, 20, x="binary", x_mean=0.5, x_group_sd=3.0, within_effect=0.0,
@@ -84,7 +124,7 @@ def simpson(seed=None) -> Population:
     is exactly -1: no slope variation), but groups with more x = 1 units have
     a much higher mean (between effect +4, contextual effect +5), so pooled
     over groups the units with x = 1 have the higher mean: ``pop.delta`` is
-    about +0.45 (whatever the seed: the shares are fixed, and with
+    about +0.29 (whatever the seed: the shares are fixed, and with
     ``exact=True`` so are the within and between effects).
 
     The naive difference (and cluster_robust, the same estimate) estimates
@@ -98,6 +138,25 @@ def simpson(seed=None) -> Population:
     larger population of groups, are conservative. ``between`` uses sample
     shares of x, which carry sampling error, and is biased towards the
     within effect (errors in variables).
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.SeedSequence, optional
+        Seeds the population; the same seed gives the same population.
+
+    Returns
+    -------
+    Population
+        With micro covariate x (and macro X) and census effects as designed.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.simpson(seed=1)
+    >>> pop.n_groups, pop.n_units, round(pop.delta, 3)
+    (10, 1000, 0.292)
+    >>> pop.group_deltas.max()
+    np.float64(-0.9999999999999999)
     """
     return covariate_population(
         10, 100, x="binary", x_mean=np.linspace(0.1, 0.9, 10), within_effect=-1.0,
@@ -137,6 +196,25 @@ def income_voting(seed=None, *, binary: bool = False) -> Population:
     without within-state sampling error). With few voters per state,
     ``between`` uses noisy state means of income and is biased towards the
     within effect; ``macro`` uses the known state income and is not.
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.SeedSequence, optional
+        Seeds the population; the same seed gives the same population.
+    binary : bool, default False
+        A binary (voted Republican or not) outcome instead of the logit-scale propensity.
+
+    Returns
+    -------
+    Population
+        With micro covariate x (and macro X) and census effects as designed.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.income_voting(seed=8)
+    >>> pop.n_groups, round(pop.within_effect, 3), round(pop.macro_effect, 3)
+    (50, 0.3, -0.6)
     """
     pop = covariate_population(
         50, 2000, x="normal", x_mean=0.0, x_group_sd=0.4, x_sd=0.9, within_effect=0.3,

@@ -5,6 +5,8 @@ size of :func:`simsample.three_level`): the generator calls
 ``sizes.draw(n_groups, rng)`` with the population's own numpy Generator, so
 the same population seed gives the same sizes.
 
+Examples
+--------
 >>> import simsample as ss
 >>> pop = ss.two_level(n_groups=200, group_size=ss.sizes.poisson(30), seed=1)
 >>> ss.sizes.lognormal(30, cv=0.5)
@@ -22,10 +24,38 @@ from .._validation import check_int, check_real
 
 
 class SizeDistribution:
-    """Base class: a distribution of positive integer group sizes."""
+    """Base class: a distribution of positive integer group sizes.
+
+    The base class takes no parameters; subclasses are dataclasses.
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> isinstance(ss.sizes.poisson(30), ss.sizes.SizeDistribution)
+    True
+    """
 
     def draw(self, n_groups: int, rng: np.random.Generator) -> np.ndarray:
-        """``n_groups`` independent sizes (int64, each >= ``minimum``)."""
+        """``n_groups`` independent sizes (int64, each >= ``minimum``).
+
+        Parameters
+        ----------
+        n_groups : int
+            Number of sizes to draw.
+        rng : numpy.random.Generator
+            The generator to draw with.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``n_groups`` sizes (int64).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import simsample as ss
+        >>> ss.sizes.poisson(30).draw(5, np.random.default_rng(1))
+        array([30, 27, 36, 31, 34])
+        """
         raise NotImplementedError
 
 
@@ -43,6 +73,13 @@ class poisson(SizeDistribution):  # noqa: N801 - lower case, read as ss.sizes.po
         Expected size, > ``minimum``.
     minimum : int
         Smallest possible size (>= 1).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> d = ss.sizes.poisson(30)
+    >>> d.variance, round(d.cv, 3)
+    (29.0, 0.18)
     """
 
     mean: float
@@ -56,12 +93,34 @@ class poisson(SizeDistribution):  # noqa: N801 - lower case, read as ss.sizes.po
 
     @property
     def variance(self) -> float:
-        """Variance of the sizes, ``mean - minimum``."""
+        """Variance of the sizes, ``mean - minimum``.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> ss.sizes.poisson(30, minimum=5).variance
+        25.0
+        """
         return self.mean - self.minimum
 
     @property
     def cv(self) -> float:
-        """Coefficient of variation of the sizes, ``sqrt(mean - minimum) / mean``."""
+        """Coefficient of variation of the sizes, ``sqrt(mean - minimum) / mean``.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> round(ss.sizes.poisson(30).cv, 4)
+        0.1795
+        """
         return math.sqrt(self.variance) / self.mean
 
     def draw(self, n_groups, rng):
@@ -92,6 +151,13 @@ class lognormal(SizeDistribution):  # noqa: N801
         cv grows: schools, hospitals, municipalities).
     minimum : int
         Smallest possible size (>= 1).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=100, group_size=ss.sizes.lognormal(30, cv=0.5), seed=1)
+    >>> int(pop.group_sizes.min()) >= 1, pop.equal_sizes
+    (True, False)
     """
 
     mean: float
@@ -108,12 +174,34 @@ class lognormal(SizeDistribution):  # noqa: N801
 
     @property
     def log_sd(self) -> float:
-        """sigma, the standard deviation of log X."""
+        """sigma, the standard deviation of log X.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> round(ss.sizes.lognormal(30, cv=0.5).log_sd, 4)
+        0.4724
+        """
         return math.sqrt(math.log1p(self.cv * self.cv))
 
     @property
     def log_mean(self) -> float:
-        """mu, the mean of log X."""
+        """mu, the mean of log X.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> round(ss.sizes.lognormal(30, cv=0.5).log_mean, 4)
+        3.2896
+        """
         return math.log(self.mean) - self.log_sd ** 2 / 2.0
 
     def draw(self, n_groups, rng):

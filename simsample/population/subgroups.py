@@ -35,55 +35,179 @@ class Subgroups:
 
     @property
     def has_subgroups(self) -> bool:
-        """Whether the population has a subgroup level nested within its groups."""
+        """Whether the population has a subgroup level nested within its groups.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.has_subgroups
+        True
+        """
         return self._sub_sizes is not None
 
     @property
     def n_subgroups(self) -> int:
-        """The number of subgroups (over all groups)."""
+        """The number of subgroups (over all groups).
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.n_subgroups
+        3
+        """
         self._require_subgroups("n_subgroups")
         return int(self._sub_sizes.size)
 
     @property
     def subgroup_sizes(self) -> np.ndarray:
-        """M_jk, the size of every subgroup, group by group (read-only)."""
+        """M_jk, the size of every subgroup, group by group (read-only).
+
+        Returns
+        -------
+        numpy.ndarray
+            M_jk (int), subgroups numbered group by group.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.subgroup_sizes
+        array([2, 1, 2])
+        """
         self._require_subgroups("subgroup_sizes")
         return _read_only(self._sub_sizes)
 
     @property
     def subgroups_per_group(self) -> np.ndarray:
-        """L_j, the number of subgroups of each group (read-only)."""
+        """L_j, the number of subgroups of each group (read-only).
+
+        Returns
+        -------
+        numpy.ndarray
+            L_j (int), in the order of ``labels``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.subgroups_per_group
+        array([2, 1])
+        """
         self._require_subgroups("subgroups_per_group")
         return _read_only(np.diff(self._group_sub_offsets))
 
     @property
     def subgroup_labels(self) -> np.ndarray:
-        """The subgroup labels, group by group; subgroup s is ``subgroup_labels[s]``."""
+        """The subgroup labels, group by group; subgroup s is ``subgroup_labels[s]``.
+
+        Returns
+        -------
+        numpy.ndarray
+            One label per subgroup.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.subgroup_labels
+        array(['0a', '0b', '1a'], dtype='<U2')
+        """
         self._require_subgroups("subgroup_labels")
         return _read_only(np.asarray(self._sub_labels))
 
     @functools.cached_property
     def subgroup_codes(self) -> np.ndarray:
-        """Subgroup index 0..S-1 of every unit, in the caller's order (read-only)."""
+        """Subgroup index 0..S-1 of every unit, in the caller's order (read-only).
+
+        Returns
+        -------
+        numpy.ndarray
+            One subgroup index per unit.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.subgroup_codes
+        array([0, 0, 1, 2, 2])
+        """
         self._require_subgroups("subgroup_codes")
         stored = np.repeat(np.arange(self._sub_sizes.size), self._sub_sizes)
         return _read_only(self._to_caller_order(stored))
 
     @functools.cached_property
     def subgroup(self) -> np.ndarray:
-        """Subgroup label of every unit, as given (read-only)."""
+        """Subgroup label of every unit, as given (read-only).
+
+        Returns
+        -------
+        numpy.ndarray
+            One label per unit.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.subgroup
+        array(['0a', '0a', '0b', '1a', '1a'], dtype='<U2')
+        """
         return _read_only(np.asarray(self._sub_labels)[self.subgroup_codes])
 
     @functools.cached_property
     def subgroup_means(self) -> np.ndarray:
-        """Ybar_jk, the mean of every subgroup (read-only)."""
+        """Ybar_jk, the mean of every subgroup (read-only).
+
+        Returns
+        -------
+        numpy.ndarray
+            One mean per subgroup.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.subgroup_means
+        array([1.5, 3. , 5. ])
+        """
         self._require_subgroups("subgroup_means")
         totals = np.add.reduceat(self._y_sorted, self._sub_offsets[:-1])
         return _read_only(totals / self._sub_sizes)
 
     @functools.cached_property
     def subgroup_variances(self) -> np.ndarray:
-        """S_jk^2, the variance within every subgroup (divisor M_jk - 1; 0 for one unit)."""
+        """S_jk^2, the variance within every subgroup (divisor M_jk - 1; 0 for one unit).
+
+        Returns
+        -------
+        numpy.ndarray
+            One variance per subgroup.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 3.0, 4.0, 6.0], group=[0, 0, 0, 1, 1],
+        ...                  subgroup=["0a", "0a", "0b", "1a", "1a"])
+        >>> pop.subgroup_variances
+        array([0.5, 0. , 2. ])
+        """
         dev = self._y_sorted - np.repeat(self.subgroup_means, self._sub_sizes)
         ss = np.add.reduceat(dev * dev, self._sub_offsets[:-1])
         return _read_only(np.where(self._sub_sizes > 1,

@@ -65,18 +65,58 @@ class CovariateTruths:
 
     @property
     def has_x(self) -> bool:
-        """Whether the population has a micro covariate ``x``."""
+        """Whether the population has a micro covariate ``x``.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.has_x
+        True
+        """
         return self._x_sorted is not None
 
     @functools.cached_property
     def x_is_binary(self) -> bool:
-        """Whether every ``x`` is 0 or 1 (then slopes are differences of means)."""
+        """Whether every ``x`` is 0 or 1 (then slopes are differences of means).
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.x_is_binary
+        True
+        """
         x = self._require_x("x_is_binary")
         return bool(np.isin(x, (0.0, 1.0)).all())
 
     @functools.cached_property
     def group_x_means(self) -> np.ndarray:
-        """xbar_j, the census mean of x in each group (for binary x: the prevalence)."""
+        """xbar_j, the census mean of x in each group (for binary x: the prevalence).
+
+        Returns
+        -------
+        numpy.ndarray
+            G means of x, in the order of ``labels``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.group_x_means
+        array([0.66666667, 0.33333333])
+        """
         x = self._require_x("group_x_means")
         means = np.add.reduceat(x, self._offsets[:-1]) / self._sizes
         means.flags.writeable = False
@@ -84,7 +124,21 @@ class CovariateTruths:
 
     @property
     def within_sums(self) -> tuple[np.ndarray, np.ndarray]:
-        """Census sums of squares of x and of cross-products, about each group's means."""
+        """Census sums of squares of x and of cross-products, about each group's means.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            (sum of squares of x, sum of cross-products of x and y) of every group.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.within_sums
+        (array([0.66666667, 0.66666667]), array([0.83333333, 0.66666667]))
+        """
         return self._within_sums
 
     @functools.cached_property
@@ -104,6 +158,18 @@ class CovariateTruths:
         binary x this is exactly mu1 - mu0, the mean of y among units with
         x = 1 minus the mean among units with x = 0. NaN if x is constant.
         Target of the ``naive`` and ``cluster_robust`` estimators.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> round(pop.delta, 4)
+        -0.1667
         """
         return _slope(self._require_x("delta"), self._y_sorted)
 
@@ -113,6 +179,19 @@ class CovariateTruths:
 
         sum_i (x_ij - xbar_j)(y_ij - ybar_j) / sum_i (x_ij - xbar_j)^2; for a
         binary x, mu1_j - mu0_j. NaN for a group in which x is constant.
+
+        Returns
+        -------
+        numpy.ndarray
+            One census slope per group, in the order of ``labels``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> pop.group_deltas
+        array([1.25, 1.  ])
         """
         sxx, sxy = self._within_sums
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -129,6 +208,18 @@ class CovariateTruths:
         of a census, a weighted mean of the group_deltas with weights
         sum_i (x_ij - xbar_j)^2. NaN if x is constant within every group.
         Target of the ``within`` estimator.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> round(pop.within_effect, 4)
+        1.125
         """
         sxx, sxy = self._within_sums
         total = float(sxx.sum())
@@ -142,6 +233,18 @@ class CovariateTruths:
         / sum_j (xbar_j - m_x)^2 with m_x, m_y the means of the G group means.
         NaN if every group has the same mean of x. Target of the ``between``
         estimator.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> round(pop.between_effect, 4)
+        -10.5
         """
         return _slope(self.group_x_means, self.group_means)
 
@@ -153,6 +256,18 @@ class CovariateTruths:
         xbar_j in y_ij = a + b_W x_ij + b_C xbar_j is b_C = b_B - b_W
         (Raudenbush and Bryk 2002, eq. 5.11). Target of the ``contextual``
         estimator.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.Population(y=[1.0, 2.0, 2.5, 4.0, 6.0, 6.0], group=[0, 0, 0, 1, 1, 1],
+        ...                  x=[0, 1, 1, 0, 0, 1], X=[0.0, 1.0])
+        >>> round(pop.contextual_effect, 4)
+        -11.625
         """
         return self.between_effect - self.within_effect
 
@@ -163,13 +278,36 @@ class CovariateTruths:
         Over the G' groups in which x varies (the defined :attr:`group_deltas`),
         each group counting once; NaN if G' < 2. Target of the
         ``heterogeneity`` estimator.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.scenarios.income_voting(seed=8)
+        >>> round(pop.slope_variance, 4)
+        0.0225
         """
         slopes = self.group_deltas[np.isfinite(self.group_deltas)]
         return float(slopes.var(ddof=1)) if slopes.size >= 2 else math.nan
 
     @property
     def slope_sd(self) -> float:
-        """sqrt(slope_variance): the SD of the group slopes (target of ``heterogeneity_sd``)."""
+        """sqrt(slope_variance): the SD of the group slopes (target of ``heterogeneity_sd``).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.scenarios.income_voting(seed=8)
+        >>> round(pop.slope_sd, 4)
+        0.15
+        """
         return math.sqrt(self.slope_variance)
 
     @functools.cached_property
@@ -177,6 +315,17 @@ class CovariateTruths:
         """The slope of ybar_j on the macro covariate X_j across groups (unweighted).
 
         Target of the ``macro`` estimator; needs a population with ``X``.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.scenarios.income_voting(seed=8)
+        >>> round(pop.macro_effect, 4)
+        -0.6
         """
         if self._X is None:
             raise InvalidParameterError(

@@ -94,6 +94,24 @@ def run_study(study, out=None, *, n_jobs: int = 1, backend: str = "loky", resume
         The studies of all conditions and their tidy summary. The same study
         and seed give bit-identical results whatever ``n_jobs``, ``backend``,
         and however often the run was interrupted and resumed.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the study or an argument is not valid (checked before anything runs).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> study = {"name": "tiny", "reps": 200, "seed": 11,
+    ...          "population": {"generator": "two_level", "n_groups": 20, "group_size": 8},
+    ...          "designs": {"SRS": {"kind": "SRS", "n": 16},
+    ...                      "two-stage": {"kind": "TwoStage", "groups": 4, "per_group": 4}},
+    ...          "grid": {"icc": [0.1, 0.3]}}
+    >>> run = ss.run_study(study, progress=False)
+    >>> table = run.summary()
+    >>> sorted(table["icc"].unique().tolist()), len(table)
+    ([0.1, 0.3], 8)
     """
     spec = study if isinstance(study, StudySpec) else load_study(study)
     if reps is not None:
