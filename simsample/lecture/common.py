@@ -60,9 +60,17 @@ def _plain(value):
 
 
 def _pyplot():
+    """pyplot for writing figure files: the file-only backend, unless pyplot is in use.
+
+    A notebook or a session that already imported pyplot keeps its backend (inline
+    figures go on showing after a lecture figure is written).
+    """
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt
