@@ -69,26 +69,9 @@ def test_no_import_cycles():
     assert cycles == []
 
 
-def _code_lines(source: str) -> int:
-    """Lines of a module outside its docstrings (numpydoc sections and examples do not count)."""
-    docstring_lines = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                docstring_lines.update(range(body[0].lineno, body[0].end_lineno + 1))
-    return len(source.splitlines()) - len(docstring_lines)
-
-
-def test_code_lines_skip_docstrings():
-    source = 'def f():\n    """Summary.\n\n    Examples\n    --------\n    >>> f()\n    """\n    return 1\n'
-    assert _code_lines(source) == 2
-
-
 def test_modules_are_short():
     long = {name: n for name, path in _modules().items()
-            if (n := _code_lines(path.read_text())) > MAX_LINES}
+            if (n := len(path.read_text().splitlines())) > MAX_LINES}
     assert long == {}
 
 

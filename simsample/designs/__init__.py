@@ -9,8 +9,10 @@ Adding a design: write ``designs/mydesign.py`` with a :class:`Design` subclass
 :data:`DESIGNS` below. Every method of the shared form then runs under it.
 """
 
-from .base import Design, Moments, Sample, Sampler, check_designs
+from .base import Design, check_designs
+from .contract import Moments, Sampler
 from .pps import PPS
+from .sample import Sample
 from .srs import SRS
 from .stratified import Stratified
 from .three_stage import ThreeStage

@@ -8,7 +8,8 @@ import numpy as np
 
 from .._validation import InfeasibleDesignError, InvalidParameterError, check_int
 from . import _srs_kernels as _srs
-from .base import SAMPLE_MEAN, UNWEIGHTED, Design, Moments, Sampler, check_estimator, srs_variance
+from .base import SAMPLE_MEAN, UNWEIGHTED, Design, check_estimator, srs_variance
+from .contract import Moments, Sampler
 
 _KERNELS = "simsample.designs._srs_kernels"
 

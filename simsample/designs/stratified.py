@@ -11,9 +11,8 @@ import numpy as np
 from .._validation import InfeasibleDesignError, InvalidParameterError, check_choice, check_int
 from .allocation import allocate
 from . import _stratified_kernels as _strat
-from .base import (
-    SAMPLE_MEAN, STRATIFIED, UNWEIGHTED, Design, Moments, Sampler, check_estimator,
-)
+from .base import SAMPLE_MEAN, STRATIFIED, UNWEIGHTED, Design, check_estimator
+from .contract import Moments, Sampler
 
 if TYPE_CHECKING:
     from ..population import Population

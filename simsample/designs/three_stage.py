@@ -9,9 +9,9 @@ import numpy as np
 from .._validation import InfeasibleDesignError, check_choice, check_int
 from . import _three_stage_kernels as _three
 from .base import (
-    ESTIMATORS, EXPANSION, RATIO, SAMPLE_MEAN, UNWEIGHTED, Design, Moments, Sampler,
-    check_estimator,
+    ESTIMATORS, EXPANSION, RATIO, SAMPLE_MEAN, UNWEIGHTED, Design, check_estimator,
 )
+from .contract import Moments, Sampler
 
 _KERNELS = "simsample.designs._three_stage_kernels"
 

@@ -9,9 +9,9 @@ import numpy as np
 from .._validation import InfeasibleDesignError, check_choice, check_int
 from . import _two_stage_kernels as _two
 from .base import (
-    ESTIMATORS, EXPANSION, RATIO, SAMPLE_MEAN, UNWEIGHTED, Design, Moments, Sampler,
-    check_estimator,
+    ESTIMATORS, EXPANSION, RATIO, SAMPLE_MEAN, UNWEIGHTED, Design, check_estimator,
 )
+from .contract import Moments, Sampler
 
 _KERNELS = "simsample.designs._two_stage_kernels"
 

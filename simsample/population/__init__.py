@@ -1,7 +1,8 @@
 """Populations: finite nested populations, their generators, covariates, scenarios and data.
 
-* :mod:`.core` — :class:`Population` (units in groups, optional subgroups and covariates)
-  and its variance components;
+* :mod:`.core` — :class:`Population` (units in groups, optional subgroups and covariates),
+  with its mixins :mod:`.census` (mean, variance components, icc, totals), :mod:`.io`
+  (``from_csv``, ``from_frame``) and :mod:`.subgroups` (see also :mod:`.truths`);
 * :mod:`.generators` — ``two_level``, ``three_level``, ``binary_two_level``;
 * :mod:`.sizes` — group-size distributions;
 * :mod:`.covariates` and :mod:`.truths` — populations with a micro covariate x and a macro
