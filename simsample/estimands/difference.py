@@ -99,6 +99,9 @@ from .._validation import InvalidParameterError
 from . import _difference_kernels as K
 from .methods import Method, register
 
+#: What ``simsample.effects`` offers its users (the rest serves the engine).
+__all__ = ["DIFFERENCE_METHODS", "ESTIMATORS", "POINT_ONLY", "TARGETS", "methods_for", "truths"]
+
 #: The methods of the difference estimand, in the kernels' row order.
 DIFFERENCE_METHODS = ("naive", "cluster_robust", "within", "between", "contextual",
                       "heterogeneity", "heterogeneity_sd", "macro")
@@ -144,12 +147,46 @@ def methods_for(population) -> tuple[str, ...]:
     ``macro`` needs X; ``between`` and ``contextual`` need group means of x
     that differ between groups; ``within`` and the heterogeneity methods
     need x to vary within groups (within at least two groups).
+
+    Parameters
+    ----------
+    population : Population
+        A population with a micro covariate ``x``.
+
+    Returns
+    -------
+    tuple of str
+        The default methods of ``simulate(..., estimand="difference")`` for it.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> ss.effects.methods_for(ss.scenarios.simpson(seed=1))[:3]
+    ('naive', 'cluster_robust', 'within')
     """
     return tuple(m for m, value in _all_truths(population).items() if np.isfinite(value))
 
 
 def truths(population) -> np.ndarray:
-    """The census target of each method of :func:`methods_for`, in that order."""
+    """The census target of each method of :func:`methods_for`, in that order.
+
+    Parameters
+    ----------
+    population : Population
+        A population with a micro covariate ``x``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One census value per method (see :data:`TARGETS` for what each one is).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.simpson(seed=1)
+    >>> dict(zip(ss.effects.methods_for(pop), ss.effects.truths(pop).round(2)))["within"]
+    np.float64(-1.0)
+    """
     values = _all_truths(population)
     return np.array([values[m] for m in methods_for(population)])
 

@@ -27,6 +27,7 @@ class SizeDistribution:
     """Base class: a distribution of positive integer group sizes.
 
     The base class takes no parameters; subclasses are dataclasses.
+
     Examples
     --------
     >>> import simsample as ss
