@@ -34,7 +34,7 @@ _EXPORTS = {
     "ThreeStage": ".designs",
     "Method": ".estimands",
     "simulate": ".engine", "Superpopulation": ".engine",
-    "SimulationResult": ".results", "Study": ".results", "RatioEstimate": ".results",
+    "SimulationResult": ".results", "Study": ".results", "RatioEstimate": ".comparison",
     "SurveyDesign": ".analysis.survey", "MixedLM": ".analysis.mixed",
     "ClusterOLS": ".analysis.cluster_ols",
     "run_study": ".studies",

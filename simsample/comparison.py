@@ -19,7 +19,10 @@ Var(d^2) / (4 M)). Moments use divisor R (not R - 1), as the coverage MCSE
 sqrt(p (1 - p) / R) does.
 
 Two designs are sampled independently (their own streams), so their
-difference has the unpaired MCSE sqrt(MCSE_a^2 + MCSE_b^2).
+difference has the unpaired MCSE sqrt(MCSE_a^2 + MCSE_b^2), and the ratio of
+their variances (:class:`RatioEstimate`, from
+:meth:`~simsample.SimulationResult.variance_ratio`) a delta-method interval on
+the log scale.
 """
 
 from __future__ import annotations
@@ -145,3 +148,56 @@ def compare(result, a: str, b: str, *, metric: str = "coverage", design: str | N
     if design is not None:
         return out[0]
     return pd.DataFrame([c.to_dict() for c in out])
+
+
+@dataclass(frozen=True)
+class RatioEstimate:
+    """A Monte Carlo ratio of variances with its interval, and the theoretical ratio.
+
+    Returned by :meth:`SimulationResult.variance_ratio`.
+
+    Parameters
+    ----------
+    estimate : float
+        Monte Carlo Var(design) / Var(reference).
+    lower, upper : float
+        The ``level`` interval of the ratio (from the MCSEs of both variances).
+    level : float
+        Confidence level of the interval.
+    theory : float
+        The exact ratio of the two designs' variances.
+
+    Examples
+    --------
+    >>> from simsample import RatioEstimate
+    >>> ratio = RatioEstimate(1.9, 1.7, 2.1, 0.95, 2.0)
+    >>> print(ratio)
+    1.9 (Monte Carlo 95% CI 1.7 to 2.1; theory 2)
+    """
+
+    estimate: float
+    lower: float
+    upper: float
+    level: float
+    theory: float
+
+    def covers_theory(self) -> bool:
+        """Whether the interval holds the theoretical ratio.
+
+        Returns
+        -------
+        bool
+            Whether ``lower <= theory <= upper``.
+
+        Examples
+        --------
+        >>> from simsample import RatioEstimate
+        >>> RatioEstimate(1.9, 1.7, 2.1, 0.95, 2.0).covers_theory()
+        True
+        """
+        return bool(self.lower <= self.theory <= self.upper)
+
+    def __str__(self):
+        pct = f"{100 * self.level:g}%"
+        return (f"{self.estimate:.4g} (Monte Carlo {pct} CI {self.lower:.4g} to {self.upper:.4g}; "
+                f"theory {self.theory:.4g})")

@@ -22,6 +22,7 @@ from . import theory
 from ._kernels import accumulate as A
 from ._rng import seed_entropy
 from ._validation import InvalidParameterError
+from .comparison import RatioEstimate
 from .designs import Moments
 
 #: Columns of ``SimulationResult.summary()``, in order.
@@ -39,59 +40,6 @@ SUMMARY_COLUMNS = (
 #: Columns of a summary row of a method without an interval (see ``KernelTask.has_interval``).
 _NO_INTERVAL = {"miss_low": math.nan, "miss_high": math.nan, "mean_width": math.nan,
                 "mean_variance_estimate_mcse": math.nan}
-
-
-@dataclass(frozen=True)
-class RatioEstimate:
-    """A Monte Carlo ratio of variances with its interval, and the theoretical ratio.
-
-    Returned by :meth:`SimulationResult.variance_ratio`.
-
-    Parameters
-    ----------
-    estimate : float
-        Monte Carlo Var(design) / Var(reference).
-    lower, upper : float
-        The ``level`` interval of the ratio (from the MCSEs of both variances).
-    level : float
-        Confidence level of the interval.
-    theory : float
-        The exact ratio of the two designs' variances.
-
-    Examples
-    --------
-    >>> from simsample import RatioEstimate
-    >>> ratio = RatioEstimate(1.9, 1.7, 2.1, 0.95, 2.0)
-    >>> print(ratio)
-    1.9 (Monte Carlo 95% CI 1.7 to 2.1; theory 2)
-    """
-
-    estimate: float
-    lower: float
-    upper: float
-    level: float
-    theory: float
-
-    def covers_theory(self) -> bool:
-        """Whether the interval holds the theoretical ratio.
-
-        Returns
-        -------
-        bool
-            Whether ``lower <= theory <= upper``.
-
-        Examples
-        --------
-        >>> from simsample import RatioEstimate
-        >>> RatioEstimate(1.9, 1.7, 2.1, 0.95, 2.0).covers_theory()
-        True
-        """
-        return bool(self.lower <= self.theory <= self.upper)
-
-    def __str__(self):
-        pct = f"{100 * self.level:g}%"
-        return (f"{self.estimate:.4g} (Monte Carlo {pct} CI {self.lower:.4g} to {self.upper:.4g}; "
-                f"theory {self.theory:.4g})")
 
 
 @dataclass(frozen=True)
