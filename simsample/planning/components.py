@@ -118,6 +118,20 @@ class VarianceComponents:
         return (1.0 - clusters / G) * self.B2 / clusters + within / (clusters * per_cluster)
 
     def to_dict(self) -> dict:
+        """The public fields as a JSON-ready dict.
+
+        Returns
+        -------
+        dict
+            B2, W2, unit_relvar, k, delta, first_stage, n_groups, mean.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, mean=10.0, icc=0.2, seed=1)
+        >>> sorted(ss.planning.variance_components(pop).to_dict())[:3]
+        ['B2', 'W2', 'delta']
+        """
         return {"B2": self.B2, "W2": self.W2, "unit_relvar": self.unit_relvar, "k": self.k,
                 "delta": self.delta, "first_stage": self.first_stage,
                 "n_groups": self.n_groups, "mean": self.mean}

@@ -195,38 +195,173 @@ class SurveyPlan:
 
     @property
     def clusters(self) -> int:
+        """Clusters of the integer design.
+
+        Returns
+        -------
+        int
+            n, the clusters to sample.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.clusters
+        10
+        """
         return int(self.integer.clusters)
 
     @property
     def per_cluster(self) -> int:
+        """Units (three stages: secondary units) per cluster of the integer design.
+
+        Returns
+        -------
+        int
+            m.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.per_cluster
+        10
+        """
         return int(self.integer.per_cluster)
 
     @property
     def per_subcluster(self) -> int | None:
+        """Units per secondary unit of the integer design (three stages).
+
+        Returns
+        -------
+        int or None
+            q; None for two stages.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.per_subcluster is None
+        True
+        """
         return None if self.integer.per_subcluster is None else int(self.integer.per_subcluster)
 
     @property
     def units(self) -> int:
+        """Sampled units of the integer design.
+
+        Returns
+        -------
+        int
+            clusters x per_cluster (x per_subcluster).
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.units
+        100
+        """
         return int(round(self.integer.units))
 
     @property
     def cost(self) -> float:
+        """Cost of the integer design, overhead included.
+
+        Returns
+        -------
+        float
+            C0 + n (C1 + C2 m).
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.cost
+        2000.0
+        """
         return self.integer.cost
 
     @property
     def cv(self) -> float:
+        """CV of the estimated mean under the integer design (no fpc).
+
+        Returns
+        -------
+        float
+            The PracTools CV.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> round(plan.cv, 4)
+        0.1378
+        """
         return self.integer.cv
 
     @property
     def se(self) -> float:
+        """SE of the estimated mean under the integer design, in units of y.
+
+        Returns
+        -------
+        float
+            NaN without the unit SD.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> round(plan.se, 3)
+        6.892
+        """
         return self.integer.se
 
     @property
     def moe(self) -> float:
+        """Margin of error z SE of the integer design at the plan's level.
+
+        Returns
+        -------
+        float
+            NaN without the unit SD.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> round(plan.moe, 2)
+        13.51
+        """
         return self.integer.moe
 
     @property
     def stages(self) -> int:
+        """Number of stages, 2 or 3.
+
+        Returns
+        -------
+        int
+            2 for optimal_design, 3 for optimal_three_stage.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.stages
+        2
+        """
         return self.model.stages
 
     @property
@@ -250,18 +385,78 @@ class SurveyPlan:
 
     @property
     def unit_relvar(self) -> float | None:
+        """The unit relvariance V = S^2 / Ybar^2 the plan assumed.
+
+        Returns
+        -------
+        float or None
+            None when only the SD was given.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.unit_relvar
+        1.0
+        """
         return self.scale.unit_relvar
 
     @property
     def mean(self) -> float | None:
+        """The anticipated population mean, if given.
+
+        Returns
+        -------
+        float or None
+            The mean.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.mean
+        50.0
+        """
         return self.scale.mean
 
     @property
     def sd(self) -> float | None:
+        """The unit SD (given, or sqrt(V) abs(mean)).
+
+        Returns
+        -------
+        float or None
+            None without a mean or SD.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.sd
+        50.0
+        """
         return self.scale.sd
 
     @property
     def k(self) -> float:
+        """k = (B^2 + W^2)/V (two stages) or k1 (three stages).
+
+        Returns
+        -------
+        float
+            The plan's k.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.k
+        1.0
+        """
         return self.model.ks[0]
 
     @property

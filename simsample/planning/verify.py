@@ -237,6 +237,23 @@ class Verification:
         return bool(abs(self.row("CV")["z_planned_fpc"]) <= z)
 
     def to_dict(self) -> dict:
+        """A JSON-ready record: design, population, reps, seed, components and the table.
+
+        Returns
+        -------
+        dict
+            The record; ``table`` as a list of rows.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> check = ss.planning.verify(plan, reps=200, seed=1, sampling_fraction=0.2)
+        >>> record = check.to_dict()
+        >>> record["design"], record["reps"], len(record["table"])
+        ('TwoStage(10x10)', 200, 6)
+        """
         return {"design": str(self.plan.design()), "population": repr(self.population),
                 "synthetic": self.synthetic, "reps": self.study.reps, "seed": self.study.seed,
                 "fpc_factor": self.fpc_factor, "components": self.components.to_dict(),
