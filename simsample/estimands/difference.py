@@ -144,12 +144,47 @@ def methods_for(population) -> tuple[str, ...]:
     ``macro`` needs X; ``between`` and ``contextual`` need group means of x
     that differ between groups; ``within`` and the heterogeneity methods
     need x to vary within groups (within at least two groups).
+
+    Parameters
+    ----------
+    population : Population
+        A population with a micro covariate x.
+
+    Returns
+    -------
+    tuple of str
+        Method names, in the kernels' row order.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.simpson(seed=1)
+    >>> ss.effects.methods_for(pop)[:4]
+    ('naive', 'cluster_robust', 'within', 'between')
     """
     return tuple(m for m, value in _all_truths(population).items() if np.isfinite(value))
 
 
 def truths(population) -> np.ndarray:
-    """The census target of each method of :func:`methods_for`, in that order."""
+    """The census target of each method of :func:`methods_for`, in that order.
+
+    Parameters
+    ----------
+    population : Population
+        A population with a micro covariate x.
+
+    Returns
+    -------
+    numpy.ndarray
+        One target per method.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.simpson(seed=1)
+    >>> ss.effects.truths(pop)[:5].round(3).tolist()
+    [0.292, 0.292, -1.0, 4.0, 5.0]
+    """
     values = _all_truths(population)
     return np.array([values[m] for m in methods_for(population)])
 
@@ -163,7 +198,27 @@ def _require_x(population) -> None:
 
 
 def estimand_params(population) -> tuple:
-    """(offsets, X, group_sxx): what the effect estimators read of the population."""
+    """(offsets, X, group_sxx): what the effect estimators read of the population.
+
+    Parameters
+    ----------
+    population : Population
+        A population with a micro covariate x.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Group offsets, the macro covariate (zeros without one) and the
+        within-group sums of squares of x.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.simpson(seed=1)
+    >>> offsets, X, sxx = ss.effects.estimand_params(pop)
+    >>> offsets.shape, X.shape, sxx.shape
+    ((11,), (10,), (10,))
+    """
     X = population.X
     X = np.array(X, dtype=np.float64) if X is not None else np.zeros(
         population.n_groups)
@@ -171,7 +226,16 @@ def estimand_params(population) -> tuple:
 
 
 class DifferenceEstimand:
-    """What the engine needs to know of the difference estimand."""
+    """What the engine needs to know of the difference estimand.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.simpson(seed=1)
+    >>> estimand = ss.effects.DifferenceEstimand()
+    >>> estimand.name, estimand.default_methods(pop)[:2]
+    ('difference', ('naive', 'cluster_robust'))
+    """
 
     name = "difference"
     call = "paired"

@@ -203,8 +203,8 @@ class Verification:
         Examples
         --------
         >>> import simsample as ss
-    >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
-    ...                                   budget=2000)
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
         >>> check = ss.planning.verify(plan, reps=200, seed=1, sampling_fraction=0.2)
         >>> cv = check.row("CV")
         >>> [round(float(cv[c]), 4) for c in ("planned", "planned_fpc", "exact")]
@@ -228,8 +228,8 @@ class Verification:
         Examples
         --------
         >>> import simsample as ss
-    >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
-    ...                                   budget=2000)
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
         >>> check = ss.planning.verify(plan, reps=200, seed=1, sampling_fraction=0.2)
         >>> check.agrees(), check.agrees(z=1.0)
         (True, False)
