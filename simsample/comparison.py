@@ -41,7 +41,37 @@ METRICS = ("coverage", "bias", "rmse", "mean_width")
 
 @dataclass(frozen=True)
 class Comparison:
-    """The difference a - b of one metric, with its paired (or unpaired) MCSE."""
+    """The difference a - b of one metric, with its paired (or unpaired) MCSE.
+
+    What ``SimulationResult.compare`` returns.
+
+    Parameters
+    ----------
+    metric : {"coverage", "bias", "rmse", "mean_width"}
+        The metric compared.
+    a, b : str
+        The two methods (or designs) compared.
+    design : str
+        The design (or "a vs b" for two designs).
+    value_a, value_b : float
+        The metric of each.
+    difference : float
+        value_a - value_b.
+    mcse : float
+        Its Monte Carlo standard error (paired where the replications are shared).
+    unpaired_mcse : float
+        The MCSE as if the two were independent.
+    paired : bool
+        Whether ``mcse`` uses the pairing.
+
+    Examples
+    --------
+    >>> from simsample.comparison import Comparison
+    >>> c = Comparison("coverage", "naive_t", "cluster_t", "two-stage", 0.85, 0.94, -0.09,
+    ...                0.008, 0.012, True)
+    >>> print(c)
+    coverage: naive_t - cluster_t = -0.09 (MCSE 0.008, paired; unpaired 0.012)
+    """
 
     metric: str
     a: str
@@ -55,6 +85,20 @@ class Comparison:
     paired: bool
 
     def to_dict(self) -> dict:
+        """The fields as a dict.
+
+        Returns
+        -------
+        dict
+            Field name -> value.
+
+        Examples
+        --------
+        >>> from simsample.comparison import Comparison
+        >>> c = Comparison("bias", "a", "b", "d", 0.1, 0.0, 0.1, 0.02, 0.03, True)
+        >>> c.to_dict()["difference"], len(c.to_dict())
+        (0.1, 10)
+        """
         return dict(self.__dict__)
 
     def __str__(self):

@@ -2,38 +2,35 @@
 
 Notation as in :mod:`simsample.population` (Cochran 1977): G groups of sizes
 M_j (N units), k groups sampled, m units per sampled group, f1 = k/G,
-f2j = m/M_j. Every function takes the population and a design.
+f2j = m/M_j. Every function takes the population and a design. The formulas::
 
-* SRS of n:            Var(ybar) = (1 - n/N) S^2 / n.
-* Two-stage, equal M:  Var(ybar) = (1 - f1) S1^2 / k + (1 - f2) S2^2 / (k m)
-                       (Cochran, thm 10.1); one-stage cluster sampling is m = M.
-* Unequal sizes, expansion estimator (G/k) sum M_j ybar_j / N (unbiased):
-                       Var = [G^2 (1 - f1) S_T^2 / k + (G/k) sum_j M_j^2 (1 - f2j) S_j^2 / m_j] / N^2,
-                       S_T^2 the variance of the group totals (Cochran 11.2-11.3). Exact.
-* Unequal sizes, ratio estimator sum M_j ybar_j / sum M_j: the linearisation
-                       (first-order Taylor) variance of Cochran eq. 11.30,
-                       [(1 - f1)/k sum_j M_j^2 (Ybar_j - mu)^2/(G - 1)
-                        + 1/(k G) sum_j M_j^2 (1 - f2j) S_j^2 / m_j] / Mbar^2,
-                       an approximation with O(1/k) relative error: ``is_exact`` is False.
-* The unweighted mean of a two-stage sample (``naive_t``'s estimator) is the
-  mean of k sampled group means: expectation mean_j Ybar_j (biased for mu
-  when sizes differ and group means vary with size) and exact variance
-  (1 - f1) S1^2 / k + (1/(k G)) sum_j (1 - f2j) S_j^2 / m.
+    SRS of n:            Var(ybar) = (1 - n/N) S^2 / n.
+    Two-stage, equal M:  Var(ybar) = (1 - f1) S1^2 / k + (1 - f2) S2^2 / (k m)
+                         (Cochran, thm 10.1); one-stage cluster sampling is m = M.
+    Unequal sizes, expansion estimator (G/k) sum M_j ybar_j / N (unbiased), exact:
+        Var = [G^2 (1 - f1) S_T^2 / k + (G/k) sum_j M_j^2 (1 - f2j) S_j^2 / m_j] / N^2,
+        S_T^2 the variance of the group totals (Cochran 11.2-11.3).
+    Unequal sizes, ratio estimator sum M_j ybar_j / sum M_j: the linearisation
+        (first-order Taylor) variance of Cochran eq. 11.30,
+        [(1 - f1)/k sum_j M_j^2 (Ybar_j - mu)^2/(G - 1)
+         + 1/(k G) sum_j M_j^2 (1 - f2j) S_j^2 / m_j] / Mbar^2,
+        an approximation with O(1/k) relative error: is_exact is False.
+    Unweighted mean of a two-stage sample (naive_t's estimator), the mean of the
+        k sampled group means: expectation mean_j Ybar_j (biased for mu when sizes
+        differ and group means vary with size), exact variance
+        (1 - f1) S1^2 / k + (1/(k G)) sum_j (1 - f2j) S_j^2 / m.
+    SRS with replacement:  Var(ybar) = (N - 1)/N S^2 / n. Exact.
+    Stratified:            Var = sum_h W_h^2 (1 - n_h/N_h) S_h^2 / n_h (Cochran 5.3);
+                           the unweighted mean has E = sum_h n_h Ybar_h / n and
+                           Var = sum_h (n_h/n)^2 (1 - n_h/N_h) S_h^2 / n_h. Exact.
+    PPS (randomised systematic, m per group, pi_j = k M_j / N): unbiased; exact
+                           two-stage variance for equal sizes; otherwise the
+                           Hartley-Rao (1962) approximation, exact=False.
+    Three-stage:           Cochran 10.8 with fpc at each stage; exact for the
+                           expansion and unweighted means, linearisation for the
+                           ratio mean with unequal sizes (exact=False).
 
 Design effects compare with an SRS of the same expected size.
-
-More designs (formulas in the functions below):
-
-* SRS with replacement:  Var(ybar) = (N - 1)/N S^2 / n. Exact.
-* Stratified:            Var = sum_h W_h^2 (1 - n_h/N_h) S_h^2 / n_h (Cochran 5.3); the
-                         unweighted mean has E = sum_h n_h Ybar_h / n and
-                         Var = sum_h (n_h/n)^2 (1 - n_h/N_h) S_h^2 / n_h. Exact.
-* PPS (randomised systematic, m per group, pi_j = k M_j / N): unbiased; exact
-                         two-stage variance for equal sizes; otherwise the
-                         Hartley-Rao (1962) approximation, ``exact=False``.
-* Three-stage:           Cochran 10.8 with fpc at each stage; exact for the
-                         expansion and unweighted means, linearisation for the
-                         ratio mean with unequal sizes (``exact=False``).
 
 Examples
 --------
@@ -65,6 +62,29 @@ def moments(population: Population, design: Design, estimator: str | None = None
     """Expectation and variance of ``estimator`` (default: the design's own) under ``design``.
 
     Each design holds its own theory (:meth:`Design.moments`); this is the facade.
+
+    Parameters
+    ----------
+    population : Population
+        The population sampled.
+    design : Design
+        The sampling design.
+    estimator : str, optional
+        The estimator of the mean (see :meth:`Design.moments`); None: the design's own.
+
+    Returns
+    -------
+    Moments
+        Expectation, variance and whether the variance is exact.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> design = ss.TwoStage(4, 5)
+    >>> m = ss.theory.moments(pop, design)
+    >>> m.exact, round(m.variance, 4)
+    (True, 0.0531)
     """
     return design.moments(population, estimator)
 
@@ -75,17 +95,85 @@ def variance(population: Population, design: Design, estimator: str | None = Non
     Exact for SRS, for one- and two-stage cluster sampling with equal group
     sizes and for the expansion estimator; the linearisation approximation
     for the ratio estimator with unequal sizes (see :func:`is_exact`).
+
+    Parameters
+    ----------
+    population : Population
+        The population sampled.
+    design : Design
+        The sampling design.
+    estimator : str, optional
+        The estimator of the mean (see :meth:`Design.moments`); None: the design's own.
+
+    Returns
+    -------
+    float
+        Var of the estimator over repeated samples.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> design = ss.TwoStage(4, 5)
+    >>> round(ss.theory.variance(pop, design), 4)
+    0.0531
     """
     return moments(population, design, estimator).variance
 
 
 def is_exact(population: Population, design: Design, estimator: str | None = None) -> bool:
-    """Whether :func:`variance` is exact (not an approximation) for this case."""
+    """Whether :func:`variance` is exact (not an approximation) for this case.
+
+    Parameters
+    ----------
+    population : Population
+        The population sampled.
+    design : Design
+        The sampling design.
+    estimator : str, optional
+        The estimator of the mean (see :meth:`Design.moments`); None: the design's own.
+
+    Returns
+    -------
+    bool
+        False where the variance is a linearisation or Hartley-Rao approximation.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(None, group_size=[5, 15] * 10, icc=0.2, seed=1)
+    >>> design = ss.ClusterSample(4)
+    >>> ss.theory.is_exact(pop, design), ss.theory.is_exact(pop, design, "expansion")
+    (False, True)
+    """
     return moments(population, design, estimator).exact
 
 
 def design_effect(population: Population, design: Design, estimator: str | None = None) -> float:
-    """Var(design) / Var(SRS of the same expected size): the exact design effect."""
+    """Var(design) / Var(SRS of the same expected size): the exact design effect.
+
+    Parameters
+    ----------
+    population : Population
+        The population sampled.
+    design : Design
+        The sampling design.
+    estimator : str, optional
+        The estimator of the mean (see :meth:`Design.moments`); None: the design's own.
+
+    Returns
+    -------
+    float
+        The design effect (1: as efficient as SRS).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> design = ss.TwoStage(4, 5)
+    >>> round(ss.theory.design_effect(pop, design), 3)
+    1.415
+    """
     return variance(population, design, estimator) / srs_variance(
         population, design.expected_size(population))
 
@@ -95,6 +183,24 @@ def kish_design_effect(icc: float, per_group: float) -> float:
 
     Approximate: it ignores finite-population corrections and assumes equal
     group sizes; compare with the exact :func:`design_effect`.
+
+    Parameters
+    ----------
+    icc : float
+        The intraclass correlation rho, in [-1, 1].
+    per_group : float
+        m, the units sampled per group (at least 1).
+
+    Returns
+    -------
+    float
+        1 + (m - 1) rho.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> ss.theory.kish_design_effect(0.2, 5)
+    1.8
     """
     icc = check_real(icc, "icc", low=-1.0, high=1.0)
     per_group = check_real(per_group, "per_group", low=1.0)
@@ -117,6 +223,28 @@ def naive_coverage(population: Population, design: Design, level: float = 0.95) 
     and F_nu the t distribution function. An approximation, not an exact
     value: it ignores the finite-population dependence of s^2 and ybar.
     Defined for SRS and for designs with a fixed number of units per group.
+
+    Parameters
+    ----------
+    population : Population
+        The population sampled.
+    design : Design
+        The sampling design (SRS or a fixed number of units per group).
+    level : float, default 0.95
+        Nominal confidence level, in (0, 1).
+
+    Returns
+    -------
+    float
+        The approximate coverage probability.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> design = ss.TwoStage(4, 5)
+    >>> round(ss.theory.naive_coverage(pop, design), 3)
+    0.917
     """
     from scipy.special import stdtr, stdtrit
 
@@ -136,6 +264,26 @@ def expected_naive_s2(population: Population, design: Design) -> float:
     SRS: S^2. Two-stage with m per group: (E[SSB] + E[SSW]) / (k m - 1), with
     E[SSW] = k (m - 1) mean_j S_j^2 and E[SSB] = m k ((G-1)/G S1^2 + W - V_u),
     W = mean_j (1 - f2j) S_j^2 / m and V_u the variance of the unweighted mean.
+
+    Parameters
+    ----------
+    population : Population
+        The population sampled.
+    design : Design
+        The sampling design (SRS or a fixed number of units per group).
+
+    Returns
+    -------
+    float
+        E[s^2] over repeated samples.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> design = ss.TwoStage(4, 5)
+    >>> round(ss.theory.expected_naive_s2(pop, design), 3), round(pop.variance, 3)
+    (0.817, 0.834)
     """
     ssb, ssw, _ = _naive_sums_of_squares(population, design)
     return (ssb + ssw) / (design.expected_size(population) - 1.0)

@@ -16,6 +16,21 @@ WILD_WEIGHTS = ("rademacher", "webb")
 class ClusterOLSResults:
     """Coefficients, cluster-robust covariance and t inference of one fit.
 
+    Parameters
+    ----------
+    model : ClusterOLS
+        The model fitted.
+    params : array_like
+        The OLS coefficients.
+    cov : numpy.ndarray
+        Their cluster-robust covariance matrix.
+    df : array_like
+        Degrees of freedom of each coefficient's t test.
+    vcov : str
+        The covariance type ("CR0" ... "CR3").
+    df_rule : str
+        "satterthwaite" or "G-1".
+
     Attributes
     ----------
     params, bse, df, tvalues, pvalues : pandas.Series
@@ -51,12 +66,42 @@ class ClusterOLSResults:
 
     @property
     def tvalues(self) -> pd.Series:
-        """params / bse."""
+        """params / bse.
+
+        Returns
+        -------
+        pandas.Series
+            The t statistics.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from simsample.analysis.cluster_ols import ClusterOLS
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 3.0, 5.5], "g": [1, 1, 2, 2, 3, 3]})
+        >>> fit = ClusterOLS.from_formula("y ~ 1", groups="g", data=df).fit("CR2")
+        >>> fit.tvalues.round(3).tolist()
+        [3.733]
+        """
         return (self.params / self.bse).rename("t")
 
     @property
     def pvalues(self) -> pd.Series:
-        """Two-sided p-values of the t statistics with ``df`` degrees of freedom."""
+        """Two-sided p-values of the t statistics with ``df`` degrees of freedom.
+
+        Returns
+        -------
+        pandas.Series
+            One p-value per coefficient.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from simsample.analysis.cluster_ols import ClusterOLS
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 3.0, 5.5], "g": [1, 1, 2, 2, 3, 3]})
+        >>> fit = ClusterOLS.from_formula("y ~ 1", groups="g", data=df).fit("CR2")
+        >>> fit.pvalues.round(4).tolist()
+        [0.0649]
+        """
         from scipy.special import stdtr
 
         t = self.tvalues.to_numpy()
@@ -64,12 +109,47 @@ class ClusterOLSResults:
                          name="p")
 
     def cov_params(self) -> pd.DataFrame:
-        """The cluster-robust covariance matrix of the coefficients."""
+        """The cluster-robust covariance matrix of the coefficients.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows and columns: the coefficient names.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from simsample.analysis.cluster_ols import ClusterOLS
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 3.0, 5.5], "g": [1, 1, 2, 2, 3, 3]})
+        >>> fit = ClusterOLS.from_formula("y ~ 1", groups="g", data=df).fit("CR2")
+        >>> fit.cov_params().shape
+        (1, 1)
+        """
         names = self.params.index
         return pd.DataFrame(self._cov, index=names, columns=names)
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """t intervals params +- t(df, (1 + level)/2) bse: columns ``lower``, ``upper``."""
+        """t intervals params +- t(df, (1 + level)/2) bse: columns ``lower``, ``upper``.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per coefficient.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from simsample.analysis.cluster_ols import ClusterOLS
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 3.0, 5.5], "g": [1, 1, 2, 2, 3, 3]})
+        >>> fit = ClusterOLS.from_formula("y ~ 1", groups="g", data=df).fit("CR2")
+        >>> fit.conf_int().round(3).to_numpy().tolist()
+        [[-0.458, 6.458]]
+        """
         from scipy.special import stdtrit
 
         level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True,
@@ -79,7 +159,27 @@ class ClusterOLSResults:
         return pd.DataFrame({"lower": est - half, "upper": est + half}, index=self.params.index)
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """One row per coefficient: coef, se, t, df, p, lower, upper."""
+        """One row per coefficient: coef, se, t, df, p, lower, upper.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The coefficient table.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from simsample.analysis.cluster_ols import ClusterOLS
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 3.0, 5.5], "g": [1, 1, 2, 2, 3, 3]})
+        >>> fit = ClusterOLS.from_formula("y ~ 1", groups="g", data=df).fit("CR2")
+        >>> list(fit.summary().columns)
+        ['coef', 'se', 't', 'df', 'p', 'lower', 'upper']
+        """
         return pd.concat([self.params, self.bse, self.tvalues, self.df, self.pvalues,
                           self.conf_int(level)], axis=1)
 
@@ -111,6 +211,16 @@ class ClusterOLSResults:
         -----
         See :mod:`simsample.analysis.wild_bootstrap`. With Rademacher weights only
         2**G distinct draws exist; for G <= 11 prefer ``weights="webb"``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from simsample.analysis.cluster_ols import ClusterOLS
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 2.5, 4.0, 3.0, 5.5], "g": [1, 1, 2, 2, 3, 3]})
+        >>> fit = ClusterOLS.from_formula("y ~ 1", groups="g", data=df).fit("CR2")
+        >>> result = fit.wild_bootstrap("Intercept", B=99, weights="webb", seed=1)
+        >>> round(result.pvalue, 3), result.B
+        (0.101, 99)
         """
         from .wild_bootstrap import wild_cluster_bootstrap
 

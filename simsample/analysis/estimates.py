@@ -51,9 +51,10 @@ def two_sided_p(statistic: float, df: float) -> float:
 class SurveyEstimate:
     """A design-based estimate of a mean, total, proportion or ratio from one sample.
 
-    Attributes
+    Parameters
     ----------
     statistic : {"mean", "total", "ratio"}
+        What is estimated.
     variable : str
         The column estimated (``"num/den"`` for a ratio).
     estimate, se : float
@@ -94,12 +95,35 @@ class SurveyEstimate:
 
     @property
     def variance(self) -> float:
-        """The estimated variance, se**2."""
+        """The estimated variance, se**2.
+
+        Returns
+        -------
+        float
+            se squared.
+
+        Examples
+        --------
+        >>> est = SurveyEstimate("mean", "y", 10.0, 2.0, 9, 1.5, 1.4, 30)
+        >>> est.variance
+        4.0
+        """
         return self.se * self.se
 
     @property
     def name(self) -> str:
-        """A label: ``variable``, ``variable[category]``, prefixed by ``domain: `` if any."""
+        """A label: ``variable`` or ``variable[category]``, prefixed by the domain if any.
+
+        Returns
+        -------
+        str
+            For example ``"stype=E: y"``.
+
+        Examples
+        --------
+        >>> SurveyEstimate("mean", "y", 10.0, 2.0, 9, 1.5, 1.4, 30, domain="g=a").name
+        'g=a: y'
+        """
         label = self.variable if self.category is None else f"{self.variable}[{self.category}]"
         return label if self.domain is None else f"{self.domain}: {label}"
 
@@ -108,12 +132,49 @@ class SurveyEstimate:
 
         ``dist="t"`` (the default) gives NaN bounds when df < 1 (a census of
         PSUs leaves nothing to estimate from); ``dist="normal"`` is R's ``confint``.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+        dist : {"t", "normal"}, default "t"
+            t with the design degrees of freedom, or the standard normal (R's ``confint``).
+
+        Returns
+        -------
+        tuple of float
+            (lower, upper).
+
+        Examples
+        --------
+        >>> est = SurveyEstimate("mean", "y", 10.0, 2.0, 9, 1.5, 1.4, 30)
+        >>> [round(b, 3) for b in est.ci()]
+        [5.476, 14.524]
         """
         half = quantile(level, self.df, dist, "SurveyEstimate.ci") * self.se
         return (self.estimate - half, self.estimate + half)
 
     def to_frame(self, level: float = 0.95, dist: str = "t") -> pd.DataFrame:
-        """One row: statistic, variable, estimate, se, df, lower, upper, level, deff, ..."""
+        """One row: statistic, variable, estimate, se, df, lower, upper, level, deff, ...
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+        dist : {"t", "normal"}, default "t"
+            t with the design degrees of freedom, or the standard normal (R's ``confint``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row; ``category`` and ``domain`` columns where set.
+
+        Examples
+        --------
+        >>> est = SurveyEstimate("mean", "y", 10.0, 2.0, 9, 1.5, 1.4, 30)
+        >>> est.to_frame()[["estimate", "se", "df", "n"]].to_numpy().tolist()
+        [[10.0, 2.0, 9.0, 30.0]]
+        """
         lower, upper = self.ci(level, dist)
         row = {"statistic": self.statistic, "variable": self.variable,
                "estimate": self.estimate, "se": self.se, "df": self.df, "lower": lower,
@@ -137,9 +198,12 @@ class SurveyTable:
     variable (one row per level), several variables, or ``by=`` domains (one
     row per domain, as R's ``svyby``). Rows are :class:`SurveyEstimate`.
 
-    Attributes
+    Parameters
     ----------
-    estimates : tuple of SurveyEstimate
+    estimates : sequence of SurveyEstimate
+        The rows.
+    vcov : array_like
+        Their estimated covariance matrix.
     by : tuple of str
         The ``by`` columns (empty without domains).
     by_values : tuple of tuple
@@ -164,28 +228,110 @@ class SurveyTable:
 
     @property
     def names(self) -> list[str]:
-        """One label per row (see :attr:`SurveyEstimate.name`)."""
+        """One label per row (see :attr:`SurveyEstimate.name`).
+
+        Returns
+        -------
+        list of str
+            The labels.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                      "g": ["a", "b", "a", "b", "a", "a"], "N1": [30] * 6},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> table = d.mean("y", by="g")
+        >>> table.names
+        ['g=a: y', 'g=b: y']
+        """
         return [e.name for e in self.estimates]
 
     @property
     def estimate(self) -> np.ndarray:
-        """The estimates, one per row."""
+        """The estimates, one per row.
+
+        Returns
+        -------
+        numpy.ndarray
+            The estimates.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                      "g": ["a", "b", "a", "b", "a", "a"], "N1": [30] * 6},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> table = d.mean("y", by="g")
+        >>> table.estimate.tolist()
+        [5.0, 3.5]
+        """
         return np.array([e.estimate for e in self.estimates])
 
     @property
     def se(self) -> np.ndarray:
-        """The standard errors, one per row."""
+        """The standard errors, one per row.
+
+        Returns
+        -------
+        numpy.ndarray
+            The standard errors.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                      "g": ["a", "b", "a", "b", "a", "a"], "N1": [30] * 6},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> table = d.mean("y", by="g")
+        >>> table.se.shape
+        (2,)
+        """
         return np.array([e.se for e in self.estimates])
 
     @property
     def vcov(self) -> pd.DataFrame:
-        """Estimated covariance matrix of the estimates (rows and columns: :attr:`names`)."""
+        """Estimated covariance matrix of the estimates (rows and columns: :attr:`names`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Square, one row and column per estimate.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                      "g": ["a", "b", "a", "b", "a", "a"], "N1": [30] * 6},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> table = d.mean("y", by="g")
+        >>> table.vcov.shape
+        (2, 2)
+        """
         return pd.DataFrame(self._vcov.copy(), index=self.names, columns=self.names)
 
     @property
     def frame(self) -> pd.DataFrame:
-        """One row per estimate: the ``by`` columns, statistic, variable, category, estimate,
-        se, df, deff, deff_replace, n."""
+        """One row per estimate: the ``by`` columns, statistic, variable, estimate, se, ...
+
+        The columns: the ``by`` columns, statistic, variable, category (for a
+        factor), estimate, se, df, deff, deff_replace, n.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per estimate.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                      "g": ["a", "b", "a", "b", "a", "a"], "N1": [30] * 6},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> table = d.mean("y", by="g")
+        >>> table.frame[["g", "estimate"]].to_numpy().tolist()
+        [['a', 5.0], ['b', 3.5]]
+        """
         rows = []
         for e, values in zip(self.estimates, self.by_values):
             row = dict(zip(self.by, values))
@@ -199,12 +345,58 @@ class SurveyTable:
         return frame
 
     def ci(self, level: float = 0.95, dist: str = "t") -> pd.DataFrame:
-        """Interval of every row (see :meth:`SurveyEstimate.ci`): columns lower, upper."""
+        """Interval of every row (see :meth:`SurveyEstimate.ci`): columns lower, upper.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+        dist : {"t", "normal"}, default "t"
+            t with the design degrees of freedom, or the standard normal (R's ``confint``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by :attr:`names`.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                      "g": ["a", "b", "a", "b", "a", "a"], "N1": [30] * 6},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> table = d.mean("y", by="g")
+        >>> list(table.ci().columns), list(table.ci().index)
+        (['lower', 'upper'], ['g=a: y', 'g=b: y'])
+        """
         bounds = [e.ci(level, dist) for e in self.estimates]
         return pd.DataFrame(bounds, index=self.names, columns=["lower", "upper"])
 
     def to_frame(self, level: float = 0.95, dist: str = "t") -> pd.DataFrame:
-        """:attr:`frame` with the interval bounds and ``level`` added."""
+        """:attr:`frame` with the interval bounds and ``level`` added.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+        dist : {"t", "normal"}, default "t"
+            t with the design degrees of freedom, or the standard normal (R's ``confint``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per estimate.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                      "g": ["a", "b", "a", "b", "a", "a"], "N1": [30] * 6},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> table = d.mean("y", by="g")
+        >>> list(table.to_frame(0.9).columns[-3:])
+        ['lower', 'upper', 'level']
+        """
         frame = self.frame
         bounds = self.ci(level, dist).to_numpy()
         frame["lower"], frame["upper"], frame["level"] = bounds[:, 0], bounds[:, 1], level
@@ -233,7 +425,7 @@ class SurveyTable:
 class SurveyTTest:
     """A design-based t-test of a difference of two domain means (R's ``svyttest``).
 
-    Attributes
+    Parameters
     ----------
     variable, by : str
         The outcome and the two-level column defining the domains.
@@ -261,16 +453,59 @@ class SurveyTTest:
 
     @property
     def statistic(self) -> float:
-        """The t statistic, estimate / se."""
+        """The t statistic, estimate / se.
+
+        Returns
+        -------
+        float
+            NaN when se is 0.
+
+        Examples
+        --------
+        >>> t = SurveyTTest("y", "g", ("a", "b"), 2.0, 1.0, 10)
+        >>> t.statistic
+        2.0
+        """
         return self.estimate / self.se if self.se > 0 else math.nan
 
     @property
     def pvalue(self) -> float:
-        """Two-sided p-value of t with ``df`` degrees of freedom."""
+        """Two-sided p-value of t with ``df`` degrees of freedom.
+
+        Returns
+        -------
+        float
+            2 P(T_df > abs(t)).
+
+        Examples
+        --------
+        >>> t = SurveyTTest("y", "g", ("a", "b"), 2.0, 1.0, 10)
+        >>> round(t.pvalue, 4)
+        0.0734
+        """
         return two_sided_p(self.statistic, self.df)
 
     def ci(self, level: float = 0.95, dist: str = "t") -> tuple[float, float]:
-        """Interval for the difference: estimate +- q se (t with df by default, as R)."""
+        """Interval for the difference: estimate +- q se (t with df by default, as R).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+        dist : {"t", "normal"}, default "t"
+            t with the design degrees of freedom, or the standard normal (R's ``confint``).
+
+        Returns
+        -------
+        tuple of float
+            (lower, upper).
+
+        Examples
+        --------
+        >>> t = SurveyTTest("y", "g", ("a", "b"), 2.0, 1.0, 10)
+        >>> [round(b, 3) for b in t.ci()]
+        [-0.228, 4.228]
+        """
         half = quantile(level, self.df, dist, "SurveyTTest.ci") * self.se
         return (self.estimate - half, self.estimate + half)
 

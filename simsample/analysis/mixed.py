@@ -201,6 +201,25 @@ class MixedLM:
 class MixedLMResults:
     """The fit of a :class:`MixedLM` (statsmodels' attribute names, lme4's numbers).
 
+    Built by :meth:`MixedLM.fit`.
+
+    Parameters
+    ----------
+    model : MixedLM
+        The model fitted.
+    reml : bool
+        REML (True) or ML.
+    theta : numpy.ndarray
+        lme4's relative covariance factor at the optimum.
+    beta : numpy.ndarray
+        The fixed effects.
+    cov : numpy.ndarray
+        Their covariance matrix.
+    df : numpy.ndarray
+        Satterthwaite degrees of freedom of each fixed effect.
+    info : numpy.ndarray
+        (-2 log-likelihood, sigma^2, converged flag, singular flag).
+
     Attributes
     ----------
     fe_params, bse_fe, df_satterthwaite, df_between_within : pandas.Series

@@ -36,6 +36,23 @@ from .estimates import quantile, two_sided_p
 class SurveyGLM:
     """A fitted design-based linear regression (see the module docstring).
 
+    Parameters
+    ----------
+    formula : str
+        The model formula.
+    names : list of str
+        Coefficient names.
+    params : array_like
+        The coefficients.
+    cov : numpy.ndarray
+        Their sandwich covariance matrix.
+    df_resid : int
+        Residual degrees of freedom.
+    dispersion, dispersion_se : float
+        The dispersion and its design-based SE.
+    nobs : int
+        Rows used.
+
     Attributes
     ----------
     formula : str
@@ -73,32 +90,148 @@ class SurveyGLM:
         self.nobs = int(nobs)
 
     def cov_params(self) -> pd.DataFrame:
-        """The sandwich covariance matrix of the coefficients."""
+        """The sandwich covariance matrix of the coefficients.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows and columns: the coefficient names.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3, 4, 4], "N1": [40] * 8,
+        ...                      "x": [0.0, 1.0, 2.0, 3.0, 1.0, 2.0, 0.0, 3.0],
+        ...                      "y": [1.0, 3.0, 5.0, 7.2, 2.9, 5.1, 1.2, 6.8]},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> fit = d.glm("y ~ x")
+        >>> fit.cov_params().shape
+        (2, 2)
+        """
         names = self.params.index
         return pd.DataFrame(self._cov.copy(), index=names, columns=names)
 
     @property
     def tvalues(self) -> pd.Series:
-        """Coefficient / SE."""
+        """Coefficient / SE.
+
+        Returns
+        -------
+        pandas.Series
+            The t statistics.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3, 4, 4], "N1": [40] * 8,
+        ...                      "x": [0.0, 1.0, 2.0, 3.0, 1.0, 2.0, 0.0, 3.0],
+        ...                      "y": [1.0, 3.0, 5.0, 7.2, 2.9, 5.1, 1.2, 6.8]},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> fit = d.glm("y ~ x")
+        >>> fit.tvalues.round(2).tolist()
+        [11.86, 29.63]
+        """
         return (self.params / self.bse).rename("t")
 
     @property
     def pvalues(self) -> pd.Series:
-        """Two-sided p-values of the t statistics with ``df_resid`` degrees of freedom."""
+        """Two-sided p-values of the t statistics with ``df_resid`` degrees of freedom.
+
+        Returns
+        -------
+        pandas.Series
+            One p-value per coefficient.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3, 4, 4], "N1": [40] * 8,
+        ...                      "x": [0.0, 1.0, 2.0, 3.0, 1.0, 2.0, 0.0, 3.0],
+        ...                      "y": [1.0, 3.0, 5.0, 7.2, 2.9, 5.1, 1.2, 6.8]},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> fit = d.glm("y ~ x")
+        >>> fit.pvalues.round(4).tolist()
+        [0.007, 0.0011]
+        """
         return self.tvalues.map(lambda t: two_sided_p(t, self.df_resid)).rename("p")
 
     def conf_int(self, level: float = 0.95, dist: str = "t") -> pd.DataFrame:
-        """Intervals params +- q bse, q from t(df_resid) (R's ``confint.svyglm``) or N(0, 1)."""
+        """Intervals params +- q bse, q from t(df_resid) (R's ``confint.svyglm``) or N(0, 1).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+        dist : {"t", "normal"}, default "t"
+            t with ``df_resid`` degrees of freedom, or the standard normal.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns lower, upper; one row per coefficient.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3, 4, 4], "N1": [40] * 8,
+        ...                      "x": [0.0, 1.0, 2.0, 3.0, 1.0, 2.0, 0.0, 3.0],
+        ...                      "y": [1.0, 3.0, 5.0, 7.2, 2.9, 5.1, 1.2, 6.8]},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> fit = d.glm("y ~ x")
+        >>> fit.conf_int().round(3).to_numpy().tolist()
+        [[0.672, 1.438], [1.692, 2.268]]
+        """
         q = quantile(level, self.df_resid, dist, "SurveyGLM.conf_int")
         return pd.DataFrame({"lower": self.params - q * self.bse,
                              "upper": self.params + q * self.bse})
 
     def ci(self, level: float = 0.95, dist: str = "t") -> pd.DataFrame:
-        """The same as :meth:`conf_int` (the name every simsample estimate has)."""
+        """The same as :meth:`conf_int` (the name every simsample estimate has).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+        dist : {"t", "normal"}, default "t"
+            t with ``df_resid`` degrees of freedom, or the standard normal.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns lower, upper.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3, 4, 4], "N1": [40] * 8,
+        ...                      "x": [0.0, 1.0, 2.0, 3.0, 1.0, 2.0, 0.0, 3.0],
+        ...                      "y": [1.0, 3.0, 5.0, 7.2, 2.9, 5.1, 1.2, 6.8]},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> fit = d.glm("y ~ x")
+        >>> fit.ci().equals(fit.conf_int())
+        True
+        """
         return self.conf_int(level, dist)
 
     def summary(self) -> pd.DataFrame:
-        """The coefficient table: estimate, se, t, p (as R's ``summary(svyglm)``)."""
+        """The coefficient table: estimate, se, t, p (as R's ``summary(svyglm)``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per coefficient.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> d = ss.SurveyDesign({"psu": [1, 1, 2, 2, 3, 3, 4, 4], "N1": [40] * 8,
+        ...                      "x": [0.0, 1.0, 2.0, 3.0, 1.0, 2.0, 0.0, 3.0],
+        ...                      "y": [1.0, 3.0, 5.0, 7.2, 2.9, 5.1, 1.2, 6.8]},
+        ...                     ids=["psu"], fpc=["N1"])
+        >>> fit = d.glm("y ~ x")
+        >>> list(fit.summary().columns)
+        ['estimate', 'se', 't', 'p']
+        """
         return pd.concat([self.params, self.bse, self.tvalues, self.pvalues], axis=1)
 
     def __repr__(self) -> str:

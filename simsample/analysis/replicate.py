@@ -61,16 +61,30 @@ CERTAINTY = 1e-7
 class ReplicateEstimate:
     """A mean or total with its replicate-weight standard error.
 
-    Attributes
+    Parameters
     ----------
     statistic : {"mean", "total"}
+        What is estimated.
     variable : str
+        The column estimated.
     estimate, se : float
+        The full-sample estimate and its replicate standard error.
     df : int
         Rank of the replicate multipliers minus 1 (R's ``degf``).
     kind : str
+        The replicate method (``KINDS``).
     replicates : numpy.ndarray
         theta_r, one per replicate.
+
+    Examples
+    --------
+    >>> from simsample.survey import SurveyDesign
+    >>> d = SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+    ...                   "N1": [30] * 6}, ids=["psu"], fpc=["N1"])
+    >>> rep = d.replicate("JK1")
+    >>> m = rep.mean("y")
+    >>> m.kind, m.replicates.shape
+    ('JK1', (3,))
     """
 
     statistic: str
@@ -82,7 +96,29 @@ class ReplicateEstimate:
     replicates: np.ndarray
 
     def ci(self, level: float = 0.95, dist: str = "t") -> tuple[float, float]:
-        """estimate +- q se with q the t(df) (or normal) quantile of (1 + level)/2."""
+        """estimate +- q se with q the t(df) (or normal) quantile of (1 + level)/2.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level, in (0, 1).
+        dist : {"t", "normal"}, default "t"
+            t with ``df`` degrees of freedom (NaN bounds for df < 1), or normal.
+
+        Returns
+        -------
+        tuple of float
+            (lower, upper).
+
+        Examples
+        --------
+        >>> from simsample.survey import SurveyDesign
+        >>> d = SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                   "N1": [30] * 6}, ids=["psu"], fpc=["N1"])
+        >>> rep = d.replicate("JK1")
+        >>> [round(b, 3) for b in rep.mean("y").ci()]
+        [-2.57, 11.57]
+        """
         from scipy.special import ndtri, stdtrit
 
         level = check_real(level, "level", low=0.0, high=1.0, low_open=True, high_open=True,
@@ -99,6 +135,23 @@ class ReplicateEstimate:
 
 class ReplicateDesign:
     """Replicate weights of one sample (from :func:`replicate_design`).
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        The full-sample design.
+    kind : str
+        The replicate method (``KINDS``).
+    multipliers : numpy.ndarray, shape (n_psu, R)
+        m_{r, p} for the PSUs in order of first appearance (R's compressed ``repweights``).
+    psu : numpy.ndarray
+        PSU code 0..n_psu-1 of every row.
+    scale : float
+        The overall scale of the variance.
+    rscales : numpy.ndarray, shape (R,)
+        The scale of each replicate.
+    mse : bool
+        Centre at the full-sample estimate.
 
     Attributes
     ----------
@@ -138,15 +191,67 @@ class ReplicateDesign:
 
     @property
     def n_replicates(self) -> int:
+        """R, the number of replicates.
+
+        Returns
+        -------
+        int
+            Columns of :attr:`multipliers`.
+
+        Examples
+        --------
+        >>> from simsample.survey import SurveyDesign
+        >>> d = SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                   "N1": [30] * 6}, ids=["psu"], fpc=["N1"])
+        >>> rep = d.replicate("JK1")
+        >>> rep.n_replicates
+        3
+        """
         return int(self.multipliers.shape[1])
 
     @property
     def replicate_weights(self) -> np.ndarray:
-        """The (rows, R) matrix of replicate weights w_i m_{r, psu(i)}."""
+        """The (rows, R) matrix of replicate weights w_i m_{r, psu(i)}.
+
+        Returns
+        -------
+        numpy.ndarray
+            One row per sample row, one column per replicate.
+
+        Examples
+        --------
+        >>> from simsample.survey import SurveyDesign
+        >>> d = SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                   "N1": [30] * 6}, ids=["psu"], fpc=["N1"])
+        >>> rep = d.replicate("JK1")
+        >>> rep.replicate_weights.shape
+        (6, 3)
+        """
         return self.weights[:, None] * self.multipliers[self.psu]
 
     def mean(self, variable: str) -> ReplicateEstimate:
-        """The ratio (Hajek) mean sum w y / sum w and its replicate SE (R's ``svymean``)."""
+        """The ratio (Hajek) mean sum w y / sum w and its replicate SE (R's ``svymean``).
+
+        Parameters
+        ----------
+        variable : str
+            A numeric column of the design's data, observed on every row.
+
+        Returns
+        -------
+        ReplicateEstimate
+            The mean and its replicate SE.
+
+        Examples
+        --------
+        >>> from simsample.survey import SurveyDesign
+        >>> d = SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                   "N1": [30] * 6}, ids=["psu"], fpc=["N1"])
+        >>> rep = d.replicate("JK1")
+        >>> m = rep.mean("y")
+        >>> round(m.estimate, 4), round(m.se, 4), m.df
+        (4.5, 1.6432, 2)
+        """
         y = self._values(variable)
         wy = np.bincount(self.psu, weights=self.weights * y)
         w = np.bincount(self.psu, weights=self.weights)
@@ -155,7 +260,27 @@ class ReplicateDesign:
         return self._result("mean", variable, estimate, thetas)
 
     def total(self, variable: str) -> ReplicateEstimate:
-        """The total sum w y and its replicate SE (R's ``svytotal``)."""
+        """The total sum w y and its replicate SE (R's ``svytotal``).
+
+        Parameters
+        ----------
+        variable : str
+            A numeric column of the design's data, observed on every row.
+
+        Returns
+        -------
+        ReplicateEstimate
+            The total and its replicate SE.
+
+        Examples
+        --------
+        >>> from simsample.survey import SurveyDesign
+        >>> d = SurveyDesign({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2.0, 4.0, 5.0, 7.0, 8.0],
+        ...                   "N1": [30] * 6}, ids=["psu"], fpc=["N1"])
+        >>> rep = d.replicate("JK1")
+        >>> round(rep.total("y").estimate, 1)
+        270.0
+        """
         y = self._values(variable)
         wy = np.bincount(self.psu, weights=self.weights * y)
         return self._result("total", variable, float(wy.sum()), self.multipliers.T @ wy)

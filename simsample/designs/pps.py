@@ -151,6 +151,34 @@ class PPS(Design):
         (randomised systematic with G > 8 and unequal pi, large Brewer
         frames) a ValueError, unless ``approximate`` (Hartley and Rao's 1962
         approximation).
+
+        Parameters
+        ----------
+        population : Population
+            The population sampled (checked with :meth:`check`).
+        approximate : bool, default False
+            Return Hartley and Rao's approximation where no exact value is known.
+
+        Returns
+        -------
+        numpy.ndarray
+            G x G matrix of pi_kl; its rows sum to k pi_k.
+
+        Raises
+        ------
+        ValueError
+            Where pi_kl have no exact value and ``approximate`` is False.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=12, group_size=[4, 6, 8, 10] * 3, seed=1)
+        >>> joint = ss.PPS(3, 2, method="conditional_poisson").joint_inclusion_probabilities(pop)
+        >>> joint.shape, joint[0, :3].round(4).tolist()
+        ((12, 12), [0.1429, 0.0208, 0.0286])
+        >>> approx = ss.PPS(3, 2).joint_inclusion_probabilities(pop, approximate=True)
+        >>> round(float(approx[0, 1]), 4)
+        0.0209
         """
         self.check(population)
         if self.method is None:
@@ -163,7 +191,7 @@ class PPS(Design):
                              "this frame; pass approximate=True for Hartley and Rao's.")
         return joint.copy()
 
-    def check(self, population):
+    def check(self, population):  # numpydoc ignore=GL08
         if self.method is not None:
             return self._check_method(population)
         G, N = population.n_groups, population.n_units
@@ -197,13 +225,32 @@ class PPS(Design):
         upe.check_feasible(self.method, self.groups, self._x(population))
 
     def group_inclusion_probabilities(self, population: Population) -> np.ndarray:
-        """pi_j, the probability that group j is drawn (order of ``labels``): k x_j / sum x."""
+        """pi_j, the probability that group j is drawn (order of ``labels``): k x_j / sum x.
+
+        Parameters
+        ----------
+        population : Population
+            The population sampled (checked with :meth:`check`).
+
+        Returns
+        -------
+        numpy.ndarray
+            G first-stage inclusion probabilities; they sum to k.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=12, group_size=[4, 6, 8, 10] * 3, seed=1)
+        >>> pi = ss.PPS(3, 2).group_inclusion_probabilities(pop)
+        >>> pi[:4].round(4).tolist(), round(float(pi.sum()), 6)
+        ([0.1429, 0.2143, 0.2857, 0.3571], 3.0)
+        """
         self.check(population)
         if self.method is not None:
             return self._tables(population)[0].copy()
         return self.groups * population.group_sizes / population.n_units
 
-    def expected_size(self, population):
+    def expected_size(self, population):  # numpydoc ignore=GL08
         if self.per_group is None:
             return float(np.sum(self.group_inclusion_probabilities(population)
                                 * population.group_sizes))
@@ -217,7 +264,7 @@ class PPS(Design):
         share = np.ones(sizes.size) if self.per_group is None else self.per_group / sizes
         return np.repeat(self._tables(population)[0] * share, sizes)
 
-    def sampler(self, population):
+    def sampler(self, population):  # numpydoc ignore=GL08
         if self.method is not None:
             return self._upe_sampler(population)
         k, m = self.groups, self.per_group
@@ -245,24 +292,83 @@ class PPS(Design):
                        mean_rows=N_UPE_METHODS, mean_offers=offers)
 
     def estimate_layout(self, population, ys, psu_start, psu_size, out) -> None:
-        """The built-in mean estimators on a sample given group by group."""
+        """The built-in mean estimators on a sample given group by group.
+
+        Parameters
+        ----------
+        population : Population
+            The population the sample comes from.
+        ys : numpy.ndarray
+            y of the sampled units, group by group.
+        psu_start : numpy.ndarray
+            Where each drawn group's units start in ``ys`` (k + 1 entries).
+        psu_size : numpy.ndarray
+            M_j of the drawn groups.
+        out : numpy.ndarray
+            Array of shape (2, 3) to fill: rows ``naive_t``, ``cluster_t``;
+            columns estimate, standard error, degrees of freedom.
+
+        Returns
+        -------
+        None
+            The estimates are written into ``out``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=12, group_size=[4, 6, 8, 10] * 3, seed=1)
+        >>> design = ss.PPS(3, 2)
+        >>> s = design.draw(pop, seed=2)
+        >>> out = np.empty((2, 3))
+        >>> design.estimate_layout(pop, s.y, s.psu_start, s.psu_size, out)
+        >>> bool(np.allclose(out[:, :2], s.estimate()[["estimate", "se"]]))
+        True
+        """
         _pps.pps_mean(ys, psu_start, self.groups, np.empty(self.groups), out)
 
-    def estimator_names(self, population):
+    def estimator_names(self, population):  # numpydoc ignore=GL08
         if self.method is not None:
             return (UNWEIGHTED,) + (EXPANSION,) * (N_UPE_METHODS - 1)
         return (SAMPLE_MEAN, SAMPLE_MEAN)
 
     def moments(self, population, estimator=None):
-        """Equal sizes: exactly SRS of groups (a random order of equal stretches);
-        otherwise Hartley and Rao's (1962) approximation for randomised systematic PPS,
+        """Expectation and variance of the Horvitz-Thompson mean (or the unweighted mean).
+
+        Randomised systematic PPS (``method`` None), equal sizes: exactly SRS of
+        groups (a random order of equal stretches); otherwise Hartley and Rao's
+        (1962) approximation::
 
             Var ~ (1/k^2) sum_j pi_j (1 - (k - 1)/k pi_j) (Ybar_j - mu)^2
                   + (1/k^2) sum_j pi_j (1 - m/M_j) S_j^2 / m,
 
         the first term the first-stage variance of the Horvitz-Thompson mean
         (relative error of order (k/G)^2), the second the exact within-group part.
-        The estimator is exactly unbiased either way.
+        With a ``method``: the variance from pi_kl, exact where they are. The
+        estimator is exactly unbiased either way.
+
+        Parameters
+        ----------
+        population : Population
+            The population sampled.
+        estimator : str, optional
+            None (the design's own), ``"sample mean"`` or ``"unweighted mean"``
+            (``method`` None), ``"expansion"`` (with a ``method``).
+
+        Returns
+        -------
+        Moments
+            Expectation, variance and whether the variance is exact.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=12, group_size=[4, 6, 8, 10] * 3, seed=1)
+        >>> m = ss.PPS(3, 2).moments(pop)
+        >>> m.exact, round(m.variance, 4)
+        (False, 0.1357)
+        >>> ss.PPS(3, 2, method="conditional_poisson").moments(pop).exact
+        True
         """
         if self.method is not None:
             if estimator == UNWEIGHTED:
@@ -283,7 +389,7 @@ class PPS(Design):
         second = float((pi * (1.0 - m / sizes) * population.group_variances / m).sum())
         return Moments(population.mean, (first + second) / (k * k), False)
 
-    def frame_columns(self, sample):
+    def frame_columns(self, sample):  # numpydoc ignore=GL08
         # PPS without replacement analysed as with replacement: the ultimate-cluster estimator
         pop = sample.population
         n = sample.size

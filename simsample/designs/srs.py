@@ -68,7 +68,7 @@ class SRS(Design):
                 f"'replace' of SRS must be True or False; got {self.replace!r}.")
         object.__setattr__(self, "replace", bool(self.replace))
 
-    def check(self, population):
+    def check(self, population):  # numpydoc ignore=GL08
         if self.replace:
             return
         if self.n > population.n_units:
@@ -76,7 +76,7 @@ class SRS(Design):
                 f"'n' of SRS must be an int in [2, N={population.n_units}] for this "
                 f"population; got {self.n}.")
 
-    def expected_size(self, population):
+    def expected_size(self, population):  # numpydoc ignore=GL08
         return float(self.n)
 
     def _stored_inclusion(self, population):
@@ -85,7 +85,7 @@ class SRS(Design):
             return np.full(N, -np.expm1(self.n * np.log1p(-1.0 / N)) if N > 1 else 1.0)
         return np.full(N, self.n / N)
 
-    def sampler(self, population):
+    def sampler(self, population):  # numpydoc ignore=GL08
         N = population.n_units
         if self.replace:
             names = ("prepare_srs_replace", "draw_srs_replace_form", "mean_srs_replace")
@@ -96,7 +96,7 @@ class SRS(Design):
                        estimands=("mean",) if self.replace else ("mean", "difference", "ratio",
                                                             "domain_mean"))
 
-    def sample_fields(self, population, scr, n, k):
+    def sample_fields(self, population, scr, n, k):  # numpydoc ignore=GL08
         # one "group" holding the whole sample (the layout SurveyDesign and effects expect)
         return (scr[0][:n].copy(), np.array([0, n]), np.array([float(population.n_units)]),
                 np.array([-1]))
@@ -140,10 +140,10 @@ class SRS(Design):
         else:
             _srs.srs_mean(ys, self.n, population.n_units, out)
 
-    def estimator_names(self, population):
+    def estimator_names(self, population):  # numpydoc ignore=GL08
         return (SAMPLE_MEAN, SAMPLE_MEAN)
 
-    def moments(self, population, estimator=None):
+    def moments(self, population, estimator=None):  # numpydoc ignore=GL08
         check_estimator(estimator, (None, SAMPLE_MEAN, UNWEIGHTED), self)
         if self.replace:
             # n iid draws: sigma^2 / n with sigma^2 = (N - 1)/N S^2
@@ -151,7 +151,7 @@ class SRS(Design):
             return Moments(population.mean, (N - 1.0) / N * population.variance / self.n, True)
         return Moments(population.mean, srs_variance(population, self.n), True)
 
-    def frame_columns(self, sample):
+    def frame_columns(self, sample):  # numpydoc ignore=GL08
         n_units = sample.population.n_units
         n = sample.size
         columns = {"unit": sample.units, "y": sample.y, "weight": np.full(n, n_units / n),

@@ -112,7 +112,7 @@ class Stratified(Design):
             per = check_int(per, "n_per_stratum", low=MIN_PER_STRATUM, owner=owner)
         object.__setattr__(self, "n_per_stratum", per)
 
-    def check(self, population):
+    def check(self, population):  # numpydoc ignore=GL08
         sizes = population.group_sizes
         H, N = population.n_groups, population.n_units
         small = np.flatnonzero(sizes < MIN_PER_STRATUM)
@@ -183,14 +183,14 @@ class Stratified(Design):
                 shares = sizes
         return allocate(self.n, shares, np.full(sizes.size, float(MIN_PER_STRATUM)), sizes)
 
-    def expected_size(self, population):
+    def expected_size(self, population):  # numpydoc ignore=GL08
         return float(self.sample_sizes(population).sum())
 
     def _stored_inclusion(self, population):
         sizes = population.group_sizes
         return np.repeat(self.sample_sizes(population) / sizes, sizes)
 
-    def sampler(self, population):
+    def sampler(self, population):  # numpydoc ignore=GL08
         take = self.sample_sizes(population)
         n, H = int(take.sum()), take.size
         return Sampler(_KERNELS, "prepare_stratified", "draw_stratified_form",
@@ -201,7 +201,7 @@ class Stratified(Design):
                        mean_dfs=(n - 1, n - H), form="strata", form_slots=(5, 6),
                        estimands=("mean", "ratio", "domain_mean"))
 
-    def sample_fields(self, population, scr, n, k):
+    def sample_fields(self, population, scr, n, k):  # numpydoc ignore=GL08
         # the strata's starts and sizes (the layout SurveyDesign expects)
         return (scr[0][:n].copy(), scr[5].copy(), scr[6].copy(), np.array([-1]))
 
@@ -242,7 +242,7 @@ class Stratified(Design):
         _strat.stratified_mean(ys, psu_start, psu_size, population.n_units,
                                np.empty(psu_size.size), out)
 
-    def estimator_names(self, population):
+    def estimator_names(self, population):  # numpydoc ignore=GL08
         take = self.sample_sizes(population)
         sizes = population.group_sizes
         self_weighting = bool((take * sizes[0] == take[0] * sizes).all())
@@ -289,7 +289,7 @@ class Stratified(Design):
         return Moments(float((shares * population.group_means).sum()),
                        float((shares ** 2 * stratum_var).sum()), True)
 
-    def frame_columns(self, sample):
+    def frame_columns(self, sample):  # numpydoc ignore=GL08
         pop = sample.population
         codes = pop.codes[sample.units]
         sizes = pop.group_sizes[codes]

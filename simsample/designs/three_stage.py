@@ -77,7 +77,7 @@ class ThreeStage(Design):
             self.per_subgroup, "per_subgroup", low=1, owner=owner))
         check_choice(self.estimator, "estimator", ESTIMATORS, owner=owner)
 
-    def check(self, population):
+    def check(self, population):  # numpydoc ignore=GL08
         if not population.has_subgroups:
             raise InfeasibleDesignError(
                 "ThreeStage needs a population with subgroups nested in groups; build it with "
@@ -98,7 +98,7 @@ class ThreeStage(Design):
                 f"'per_subgroup' of ThreeStage must be an int in [1, smallest subgroup "
                 f"size={smallest}] for this population; got {self.per_subgroup}.")
 
-    def expected_size(self, population):
+    def expected_size(self, population):  # numpydoc ignore=GL08
         return float(self.groups * self.subgroups * self.per_subgroup)
 
     def _stored_inclusion(self, population):
@@ -109,7 +109,7 @@ class ThreeStage(Design):
                    * self.per_subgroup / sub_sizes)
         return np.repeat(per_sub, sub_sizes)
 
-    def sampler(self, population):
+    def sampler(self, population):  # numpydoc ignore=GL08
         k, l, m = self.groups, self.subgroups, self.per_subgroup
         params = (population.group_sub_offsets, population.sub_offsets, k, l, m,
                   self.estimator == EXPANSION, int(population.subgroups_per_group.max()),
@@ -120,7 +120,7 @@ class ThreeStage(Design):
                        n_units=population.n_units, form_groups=population.n_groups,
                        max_n=k * l * m, mean_dfs=(k - 1, k * l * m - 1))
 
-    def sample_fields(self, population, scr, n, k):
+    def sample_fields(self, population, scr, n, k):  # numpydoc ignore=GL08
         # psu_size row a: L_j of the group, then the sizes M_jk of its l sampled subgroups
         l = self.subgroups
         psu_size = np.column_stack([scr[8].copy(), scr[9].reshape(k, l)])
@@ -168,7 +168,7 @@ class ThreeStage(Design):
             population.n_units, self.estimator == EXPANSION, np.empty(k * l),
             np.empty(k * l), np.empty(k), out)
 
-    def estimator_names(self, population):
+    def estimator_names(self, population):  # numpydoc ignore=GL08
         if three_stage_equal(population):
             return (SAMPLE_MEAN, SAMPLE_MEAN)
         return (UNWEIGHTED, self.estimator)
@@ -235,7 +235,7 @@ class ThreeStage(Design):
             return Moments(float("nan"), var, False)
         return Moments(expectation, var, True)
 
-    def frame_columns(self, sample):
+    def frame_columns(self, sample):  # numpydoc ignore=GL08
         pop = sample.population
         groups = pop.codes[sample.units]
         subgroups = pop.subgroup_codes[sample.units]

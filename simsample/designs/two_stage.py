@@ -46,7 +46,7 @@ class _GroupDesign(Design):
         """
         return None
 
-    def check(self, population):
+    def check(self, population):  # numpydoc ignore=GL08
         G = population.n_groups
         if self.groups > G:
             raise InfeasibleDesignError(
@@ -109,7 +109,7 @@ class _GroupDesign(Design):
         sizes = population.group_sizes
         return np.repeat(first * self.take / sizes, sizes)
 
-    def sampler(self, population):
+    def sampler(self, population):  # numpydoc ignore=GL08
         k = self.groups
         lo, hi = self.min_sample_size(population), self.max_sample_size(population)
         params = (population.offsets, k, -1 if self.take is None else self.take,
@@ -159,7 +159,7 @@ class _GroupDesign(Design):
         _two.two_stage_mean(ys, psu_start, psu_size, k, population.n_groups, population.n_units,
                             self.estimator == EXPANSION, np.empty(k), np.empty(k), out)
 
-    def estimator_names(self, population):
+    def estimator_names(self, population):  # numpydoc ignore=GL08
         if population.equal_sizes:
             return (SAMPLE_MEAN, SAMPLE_MEAN)
         naive = UNWEIGHTED
@@ -225,7 +225,7 @@ class _GroupDesign(Design):
         var = ((1.0 - f1) * resid / k + second / (k * G)) / (mbar * mbar)
         return Moments(float("nan"), var, False)
 
-    def frame_columns(self, sample):
+    def frame_columns(self, sample):  # numpydoc ignore=GL08
         pop = sample.population
         psu = sample.psu
         sizes = sample.psu_size[psu]
@@ -297,7 +297,7 @@ class TwoStage(_GroupDesign):
         """
         return self.per_group
 
-    def check(self, population):
+    def check(self, population):  # numpydoc ignore=GL08
         super().check(population)
         smallest = int(population.group_sizes.min())
         if self.per_group > smallest:
@@ -305,7 +305,7 @@ class TwoStage(_GroupDesign):
                 f"'per_group' of TwoStage must be an int in [1, smallest group size="
                 f"{smallest}] for this population; got {self.per_group}.")
 
-    def expected_size(self, population):
+    def expected_size(self, population):  # numpydoc ignore=GL08
         return float(self.groups * self.per_group)
 
     def __str__(self):
@@ -341,7 +341,7 @@ class ClusterSample(_GroupDesign):
     ('ClusterSample(4)', 40.0)
     """
 
-    def expected_size(self, population):
+    def expected_size(self, population):  # numpydoc ignore=GL08
         return float(self.groups * population.n_units / population.n_groups)
 
     def __str__(self):

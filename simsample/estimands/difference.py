@@ -200,7 +200,27 @@ def _require_x(population) -> None:
 
 
 def estimand_params(population) -> tuple:
-    """(offsets, X, group_sxx): what the effect estimators read of the population."""
+    """(offsets, X, group_sxx): what the effect estimators read of the population.
+
+    Parameters
+    ----------
+    population : Population
+        A population with a micro covariate x.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Group offsets, the macro covariate (zeros without one) and the
+        within-group sums of squares of x.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.simpson(seed=1)
+    >>> offsets, X, sxx = ss.effects.estimand_params(pop)
+    >>> offsets.shape, X.shape, sxx.shape
+    ((11,), (10,), (10,))
+    """
     X = population.X
     X = np.array(X, dtype=np.float64) if X is not None else np.zeros(
         population.n_groups)
@@ -208,7 +228,16 @@ def estimand_params(population) -> tuple:
 
 
 class DifferenceEstimand:
-    """What the engine needs to know of the difference estimand."""
+    """What the engine needs to know of the difference estimand.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.scenarios.simpson(seed=1)
+    >>> estimand = ss.effects.DifferenceEstimand()
+    >>> estimand.name, estimand.default_methods(pop)[:2]
+    ('difference', ('naive', 'cluster_robust'))
+    """
 
     name = "difference"
     call = "paired"

@@ -237,7 +237,33 @@ _ALIASES: dict[tuple[str, str], str] = {}
 
 
 def register(method: Method, *, aliases: tuple[str, ...] = ()) -> Method:
-    """Add a method to the registry, so that ``methods=["name"]`` finds it."""
+    """Add a method to the registry, so that ``methods=["name"]`` finds it.
+
+    Parameters
+    ----------
+    method : Method
+        The method; its ``estimand`` and ``name`` are the key.
+    aliases : tuple of str, optional
+        Other names that find it.
+
+    Returns
+    -------
+    Method
+        ``method`` itself (registering the same object again is a no-op).
+
+    Raises
+    ------
+    InvalidParameterError
+        If another method of the estimand has that name.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> from simsample.estimands.methods import registered
+    >>> naive = registered("difference")["naive"]
+    >>> ss.effects.register(naive) is naive
+    True
+    """
     key = (method.estimand, method.name)
     if key in _REGISTRY and _REGISTRY[key] is not method:
         raise InvalidParameterError(

@@ -26,7 +26,38 @@ class VarianceComponents:
     ``B2`` and ``W2`` are the between- and within-cluster unit relvariances,
     ``unit_relvar`` = S^2/Ybar^2, ``k`` = (B2 + W2)/unit_relvar and ``delta``
     = B2/(B2 + W2). Plug them into :func:`optimal_design` (``delta``,
-    ``unit_relvar``, ``k``).
+    ``unit_relvar``, ``k``). Returned by :func:`variance_components`.
+
+    Parameters
+    ----------
+    B2, W2 : float
+        Between- and within-cluster unit relvariances B^2 and W^2.
+    unit_relvar : float
+        V = S^2 / Ybar^2.
+    k : float
+        (B^2 + W^2) / V.
+    delta : float
+        Measure of homogeneity B^2 / (B^2 + W^2).
+    first_stage : {"srs", "pps"}
+        The first-stage selection the components are for.
+    n_groups : int
+        G, the number of clusters.
+    mean : float
+        Ybar, the population mean.
+
+    Other Parameters
+    ----------------
+    _sizes, _s2, _total
+        Cluster sizes, within-cluster variances and the population total, kept
+        for :meth:`relvariance` with ``fpc=True``.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, mean=10.0, icc=0.2, seed=1)
+    >>> vc = ss.planning.variance_components(pop)
+    >>> round(vc.delta, 3), round(vc.k, 3)
+    (0.19, 1.094)
     """
 
     B2: float
@@ -48,6 +79,28 @@ class VarianceComponents:
         (SRS of clusters only): the exact relvariance of the expansion
         estimator, without replacement at both stages,
         (1 - n/G) B2/n + G sum_i M_i^2 (1 - m/M_i) S_i^2 / (t_U^2 n m).
+
+        Parameters
+        ----------
+        clusters : int
+            n, sampled clusters.
+        per_cluster : int
+            m, units sampled in each.
+        fpc : bool, default False
+            Include both finite-population corrections (``first_stage="srs"`` only).
+
+        Returns
+        -------
+        float
+            The relvariance CV^2 of the estimated mean.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, mean=10.0, icc=0.2, seed=1)
+        >>> vc = ss.planning.variance_components(pop)
+        >>> round(vc.relvariance(4, 5), 6), round(vc.relvariance(4, 5, fpc=True), 6)
+        (0.000814, 0.000538)
         """
         if not fpc:
             return self.B2 / clusters + self.W2 / (clusters * per_cluster)
@@ -65,6 +118,20 @@ class VarianceComponents:
         return (1.0 - clusters / G) * self.B2 / clusters + within / (clusters * per_cluster)
 
     def to_dict(self) -> dict:
+        """The public fields as a JSON-ready dict.
+
+        Returns
+        -------
+        dict
+            B2, W2, unit_relvar, k, delta, first_stage, n_groups, mean.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, mean=10.0, icc=0.2, seed=1)
+        >>> sorted(ss.planning.variance_components(pop).to_dict())[:3]
+        ['B2', 'W2', 'delta']
+        """
         return {"B2": self.B2, "W2": self.W2, "unit_relvar": self.unit_relvar, "k": self.k,
                 "delta": self.delta, "first_stage": self.first_stage,
                 "n_groups": self.n_groups, "mean": self.mean}
@@ -96,7 +163,9 @@ def variance_components(population: Population, *, first_stage: str = "srs", siz
     Parameters
     ----------
     population : Population
+        The finite population, its groups the clusters.
     first_stage : {"srs", "pps"}
+        SRS of clusters (``BW2stageSRS``) or pps with replacement (``BW2stagePPS``).
     size : array_like, optional
         Measure of size of each cluster, in the order of ``population.labels``
         (``"pps"`` only; default the cluster sizes M_i).
@@ -104,9 +173,22 @@ def variance_components(population: Population, *, first_stage: str = "srs", siz
         S_i^2 of a cluster of one unit (undefined): the mean of the other
         clusters' S_i^2 (PracTools' default ``lonely.SSU="mean"``) or 0.
 
+    Returns
+    -------
+    VarianceComponents
+        B2, W2, unit_relvar, k and delta.
+
     References
     ----------
     Valliant, Dever and Kreuter (2018), sect. 9.2.1 and 9.2.3; Cochran (1977), ch. 11.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, mean=10.0, icc=0.2, seed=1)
+    >>> vc = ss.planning.variance_components(pop)
+    >>> round(vc.delta, 3), round(ss.planning.variance_components(pop, first_stage="pps").delta, 3)
+    (0.19, 0.182)
     """
     if not isinstance(population, Population):
         raise InvalidParameterError(

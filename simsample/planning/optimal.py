@@ -75,7 +75,7 @@ def optimal_design(*, delta: float, cost_cluster: float, cost_unit: float,
     moe : float, optional
         Target margin of error (half-width z * SE at ``level``) in units of y:
         converted to the SE target moe / z; needs the unit SD, given as
-        ``sd`` or through ``mean`` (sd = sqrt(unit_relvar) |mean|).
+        ``sd`` or through ``mean`` (sd = sqrt(unit_relvar) abs(mean)).
     unit_relvar : float, optional
         V = S^2 / Ybar^2 (default 1, or (sd/mean)^2 when both are given).
     k : float
@@ -152,8 +152,41 @@ def optimal_three_stage(*, delta1: float, delta2: float, cost_cluster: float,
     within SSUs; ``k1`` = (B^2 + W^2)/V, ``k2`` = (W2^2 + W3^2)/V (see
     PracTools ``BW3stagePPS``). The integer design takes the best of the
     floor/ceil combinations of nbar and q, then clusters as in
-    :func:`optimal_design`; other parameters as there. Finite-population
-    corrections are ignored (Valliant, Dever and Kreuter 2018, sect. 9.3.2).
+    :func:`optimal_design`. Finite-population corrections are ignored
+    (Valliant, Dever and Kreuter 2018, sect. 9.3.2).
+
+    Parameters
+    ----------
+    delta1, delta2 : float in (0, 1)
+        Homogeneity of units within clusters and within secondary units.
+    cost_cluster, cost_subcluster, cost_unit : float > 0
+        C1, C2 and C3: the cost of each cluster, secondary unit and unit.
+    budget, cv, moe : float, optional
+        Exactly one: the total budget, a target CV or a target margin of
+        error, as in :func:`optimal_design`.
+    unit_relvar : float, optional
+        V = S^2 / Ybar^2 (default 1, or (sd/mean)^2 when both are given).
+    k1, k2 : float
+        (B^2 + W^2)/V and (W2^2 + W3^2)/V, 1 in a large population.
+    overhead : float
+        Fixed cost C0.
+    mean, sd : float, optional
+        Anticipated mean and unit SD, as in :func:`optimal_design`.
+    level : float
+        Confidence level of the margin of error.
+
+    Returns
+    -------
+    SurveyPlan
+        ``plan.continuous`` and ``plan.integer``; ``per_subcluster`` is q.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> plan = ss.planning.optimal_three_stage(delta1=0.05, delta2=0.1, cost_cluster=500,
+    ...                                        cost_subcluster=100, cost_unit=20, budget=20_000)
+    >>> plan.clusters, plan.per_cluster, plan.per_subcluster, round(plan.cv, 4)
+    (17, 3, 6, 0.0886)
     """
     model = Model(
         (_positive(cost_cluster, "cost_cluster"), _positive(cost_subcluster, "cost_subcluster"),

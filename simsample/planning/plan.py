@@ -29,6 +29,31 @@ class Allocation:
     ``per_subcluster`` is None for two stages. ``cost`` includes the overhead.
     ``se`` and ``moe`` (z * se at the plan's level) are NaN when the plan
     does not know the unit standard deviation.
+
+    Parameters
+    ----------
+    clusters : float
+        Sampled clusters n (continuous at the optimum, whole in the integer design).
+    per_cluster : float
+        Units (three stages: secondary units) per sampled cluster.
+    per_subcluster : float or None
+        Units per secondary unit (three stages), None for two stages.
+    cost : float
+        Total cost, overhead included.
+    cv : float
+        Coefficient of variation of the estimated mean.
+    se : float
+        Its standard error, in units of y (NaN without the unit SD).
+    moe : float
+        Margin of error z * se (NaN without the unit SD).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+    ...                                   budget=2000)
+    >>> plan.integer.clusters, plan.integer.per_cluster, plan.integer.cost
+    (10.0, 10.0, 2000.0)
     """
 
     clusters: float
@@ -41,7 +66,21 @@ class Allocation:
 
     @property
     def units(self) -> float:
-        """Sampled units: clusters x per_cluster (x per_subcluster)."""
+        """Sampled units: clusters x per_cluster (x per_subcluster).
+
+        Returns
+        -------
+        float
+            The number of sampled units.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> plan.integer.units
+        100.0
+        """
         return self.clusters * self.per_cluster * (self.per_subcluster or 1.0)
 
 
@@ -110,7 +149,35 @@ class SurveyPlan:
     (``integer``); ``continuous`` holds the PracTools optimum. ``target`` is
     "budget", "cv" or "moe"; ``notes`` say where the integer design had to
     depart from the rounding rule. ``print(plan)`` shows both side by side,
-    :meth:`to_frame` returns them as a table.
+    :meth:`to_frame` returns them as a table. Built by :func:`optimal_design`
+    and :func:`optimal_three_stage`, not by hand.
+
+    Parameters
+    ----------
+    target : {"budget", "cv", "moe"}
+        What the plan was optimised for.
+    model : Model
+        Costs, deltas, k values and overhead.
+    scale : Scale
+        Unit relvariance, mean, SD and the normal quantile z of ``level``.
+    level : float
+        Confidence level of the margin of error.
+    budget, cv_target, moe_target : float or None
+        The one target given (the others None).
+    continuous : Allocation
+        The continuous (PracTools) optimum.
+    integer : Allocation
+        The integer design to field.
+    notes : tuple of str
+        Where the integer design departs from the rounding rule.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+    ...                                   budget=2000)
+    >>> plan.clusters, plan.per_cluster, plan.cost, round(plan.cv, 4)
+    (10, 10, 2000.0, 0.1378)
     """
 
     target: str
@@ -128,68 +195,305 @@ class SurveyPlan:
 
     @property
     def clusters(self) -> int:
+        """Clusters of the integer design.
+
+        Returns
+        -------
+        int
+            n, the clusters to sample.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.clusters
+        10
+        """
         return int(self.integer.clusters)
 
     @property
     def per_cluster(self) -> int:
+        """Units (three stages: secondary units) per cluster of the integer design.
+
+        Returns
+        -------
+        int
+            m.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.per_cluster
+        10
+        """
         return int(self.integer.per_cluster)
 
     @property
     def per_subcluster(self) -> int | None:
+        """Units per secondary unit of the integer design (three stages).
+
+        Returns
+        -------
+        int or None
+            q; None for two stages.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.per_subcluster is None
+        True
+        """
         return None if self.integer.per_subcluster is None else int(self.integer.per_subcluster)
 
     @property
     def units(self) -> int:
+        """Sampled units of the integer design.
+
+        Returns
+        -------
+        int
+            clusters x per_cluster (x per_subcluster).
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.units
+        100
+        """
         return int(round(self.integer.units))
 
     @property
     def cost(self) -> float:
+        """Cost of the integer design, overhead included.
+
+        Returns
+        -------
+        float
+            C0 + n (C1 + C2 m).
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.cost
+        2000.0
+        """
         return self.integer.cost
 
     @property
     def cv(self) -> float:
+        """CV of the estimated mean under the integer design (no fpc).
+
+        Returns
+        -------
+        float
+            The PracTools CV.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> round(plan.cv, 4)
+        0.1378
+        """
         return self.integer.cv
 
     @property
     def se(self) -> float:
+        """SE of the estimated mean under the integer design, in units of y.
+
+        Returns
+        -------
+        float
+            NaN without the unit SD.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> round(plan.se, 3)
+        6.892
+        """
         return self.integer.se
 
     @property
     def moe(self) -> float:
+        """Margin of error z SE of the integer design at the plan's level.
+
+        Returns
+        -------
+        float
+            NaN without the unit SD.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> round(plan.moe, 2)
+        13.51
+        """
         return self.integer.moe
 
     @property
     def stages(self) -> int:
+        """Number of stages, 2 or 3.
+
+        Returns
+        -------
+        int
+            2 for optimal_design, 3 for optimal_three_stage.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.stages
+        2
+        """
         return self.model.stages
 
     @property
     def delta(self) -> float:
-        """delta (two stages) or delta1 (three stages)."""
+        """delta (two stages) or delta1 (three stages).
+
+        Returns
+        -------
+        float
+            The measure of homogeneity the plan assumed.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> plan.delta
+        0.1
+        """
         return self.model.deltas[0]
 
     @property
     def unit_relvar(self) -> float | None:
+        """The unit relvariance V = S^2 / Ybar^2 the plan assumed.
+
+        Returns
+        -------
+        float or None
+            None when only the SD was given.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.unit_relvar
+        1.0
+        """
         return self.scale.unit_relvar
 
     @property
     def mean(self) -> float | None:
+        """The anticipated population mean, if given.
+
+        Returns
+        -------
+        float or None
+            The mean.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.mean
+        50.0
+        """
         return self.scale.mean
 
     @property
     def sd(self) -> float | None:
+        """The unit SD (given, or sqrt(V) abs(mean)).
+
+        Returns
+        -------
+        float or None
+            None without a mean or SD.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.sd
+        50.0
+        """
         return self.scale.sd
 
     @property
     def k(self) -> float:
+        """k = (B^2 + W^2)/V (two stages) or k1 (three stages).
+
+        Returns
+        -------
+        float
+            The plan's k.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000, mean=50.0)
+        >>> plan.k
+        1.0
+        """
         return self.model.ks[0]
 
     @property
     def fixed_budget(self) -> float:
-        """The budget of the U-shaped curve: the given budget, or the integer design's cost."""
+        """The budget of the U-shaped curve: the given budget, or the integer design's cost.
+
+        Returns
+        -------
+        float
+            The budget that :meth:`cv_at` and :func:`budget_curve` hold fixed.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   cv=0.2)
+        >>> plan.budget is None, plan.fixed_budget == plan.cost
+        (True, True)
+        """
         return self.budget if self.budget is not None else self.cost
 
     def design(self):
-        """The integer two-stage design as a :class:`simsample.TwoStage`."""
+        """The integer two-stage design as a :class:`simsample.TwoStage`.
+
+        Returns
+        -------
+        TwoStage
+            TwoStage(plan.clusters, plan.per_cluster).
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> print(plan.design())
+        TwoStage(10x10)
+        """
         from ..designs import TwoStage
 
         require_two_stage(self, "design")
@@ -200,6 +504,26 @@ class SurveyPlan:
 
         n = (budget - C0)/(C1 + C2 m); CV = sqrt(V k (1 + delta (m - 1))/(n m)).
         The budget defaults to :attr:`fixed_budget`. Two stages; arrays welcome.
+
+        Parameters
+        ----------
+        per_cluster : float or array_like
+            m, units per cluster.
+        budget : float, optional
+            The fixed budget C (default :attr:`fixed_budget`).
+
+        Returns
+        -------
+        numpy.ndarray
+            The CV at each m (a 0-d array for a scalar m).
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> plan.cv_at([5, 10]).round(4)
+        array([0.1449, 0.1378])
         """
         require_two_stage(self, "cv_at")
         m = np.asarray(per_cluster, dtype=np.float64)
@@ -215,6 +539,19 @@ class SurveyPlan:
 
         Rows: clusters, per_cluster (per_subcluster), units, cost, cv, se, moe;
         columns: continuous, integer, change (integer - continuous), change_pct.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per quantity, the four columns above.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> plan.to_frame().loc["clusters", ["continuous", "integer"]].round(2).tolist()
+        [10.26, 10.0]
         """
         names = ["clusters", "per_cluster"] + (["per_subcluster"] if self.stages == 3 else [])
         names += ["units", "cost", "cv", "se", "moe"]
@@ -226,7 +563,23 @@ class SurveyPlan:
         return frame
 
     def to_dict(self) -> dict:
-        """A JSON-ready record of the inputs and both solutions."""
+        """A JSON-ready record of the inputs and both solutions.
+
+        Returns
+        -------
+        dict
+            Inputs (costs, deltas, k, scale, target) and the ``continuous`` and
+            ``integer`` solutions (NaN as None).
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> record = plan.to_dict()
+        >>> record["target"], record["integer"]["clusters"], record["integer"]["se"]
+        ('budget', 10.0, None)
+        """
         costs = dict(zip(("cost_cluster", "cost_subcluster", "cost_unit") if self.stages == 3
                          else ("cost_cluster", "cost_unit"), self.model.costs))
         deltas = dict(zip(("delta1", "delta2") if self.stages == 3 else ("delta",),

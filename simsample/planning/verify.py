@@ -55,9 +55,9 @@ def synthetic_population(plan: SurveyPlan, *, clusters: int | None = None,
     G clusters of M units, G = ceil(n / f) and M = max(ceil(m / f), 2) for
     the largest design to be drawn (n ``clusters`` x m ``per_cluster``, by
     default the plan's) and sampling fraction f (raised to sqrt(n m /
-    max_units) if the population would exceed ``max_units``). Then
+    max_units) if the population would exceed ``max_units``). Then::
 
-        y_ij = mu + |mu| sqrt(B^2) u_j + |mu| sqrt(W^2) e_ij,
+        y_ij = mu + abs(mu) sqrt(B^2) u_j + abs(mu) sqrt(W^2) e_ij,
 
     with B^2 = V k delta and W^2 = V k (1 - delta) from the plan, u_j normal
     draws standardised to mean 0 and variance 1 (divisor G - 1) across
@@ -68,6 +68,33 @@ def synthetic_population(plan: SurveyPlan, *, clusters: int | None = None,
     B^2, W^2 and delta (to rounding error). mu is the plan's mean, or
     sd / sqrt(V) when only the SD is known, or 1; a plan given only an SD
     (no relvariance) is built with V = 1 and mu = sd.
+
+    Parameters
+    ----------
+    plan : SurveyPlan
+        A two-stage plan.
+    clusters, per_cluster : int, optional
+        The largest design to be drawn (default the plan's).
+    sampling_fraction : float, default 0.02
+        f, the share of clusters and of each cluster's units that design takes.
+    max_units : int, default 4,000,000
+        Largest population built; f grows above it.
+    seed : int or numpy.random.SeedSequence, optional
+        Seed of the normal draws.
+
+    Returns
+    -------
+    Population
+        G clusters of M units; ``meta`` records delta, B2, W2, mean and f.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+    ...                                   budget=2000)
+    >>> pop = ss.planning.synthetic_population(plan, sampling_fraction=0.2, seed=1)
+    >>> pop.n_groups, pop.n_units, round(ss.planning.variance_components(pop).delta, 6)
+    (50, 2500, 0.1)
     """
     require_two_stage(plan, "synthetic_population")
     n = plan.clusters if clusters is None else check_int(clusters, "clusters", low=2)
@@ -121,7 +148,34 @@ class Verification:
     plan with this population's finite-population corrections), ``exact``
     (design theory on this population), ``achieved`` (Monte Carlo), ``mcse``
     and z = (achieved - reference) / mcse for each reference. ``fpc_factor``
-    is r = Var(with fpc)/Var(without fpc) on this population.
+    is r = Var(with fpc)/Var(without fpc) on this population. Returned by
+    :func:`verify`.
+
+    Parameters
+    ----------
+    plan : SurveyPlan
+        The plan verified.
+    population : Population
+        The population drawn from.
+    components : VarianceComponents
+        Its PracTools components.
+    study : SimulationResult
+        The simulation.
+    synthetic : bool
+        Whether ``population`` is a :func:`synthetic_population`.
+    fpc_factor : float
+        r = Var(with fpc)/Var(without fpc) on this population.
+    table : pandas.DataFrame
+        One row per quantity, the columns ``TABLE_COLUMNS``.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+    ...                                   budget=2000)
+    >>> check = ss.planning.verify(plan, reps=200, seed=1, sampling_fraction=0.2)
+    >>> check.synthetic, round(check.fpc_factor, 3), check.agrees()
+    (True, 0.8, True)
     """
 
     plan: SurveyPlan
@@ -133,14 +187,73 @@ class Verification:
     table: pd.DataFrame
 
     def row(self, quantity: str) -> pd.Series:
-        """One row of :attr:`table` (e.g. "CV")."""
+        """One row of :attr:`table` (e.g. "CV").
+
+        Parameters
+        ----------
+        quantity : str
+            "SE", "CV", "margin of error (z SE)", "mean half-width, cluster t",
+            "coverage, cluster t" or "bias".
+
+        Returns
+        -------
+        pandas.Series
+            The row, indexed by the other columns of :attr:`table`.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> check = ss.planning.verify(plan, reps=200, seed=1, sampling_fraction=0.2)
+        >>> cv = check.row("CV")
+        >>> [round(float(cv[c]), 4) for c in ("planned", "planned_fpc", "exact")]
+        [0.1378, 0.1233, 0.1233]
+        """
         return self.table.set_index("quantity").loc[quantity]
 
     def agrees(self, z: float = 4.0) -> bool:
-        """Whether the achieved CV is within ``z`` MCSE of the planned CV with the fpc term."""
+        """Whether the achieved CV is within ``z`` MCSE of the planned CV with the fpc term.
+
+        Parameters
+        ----------
+        z : float, default 4.0
+            Tolerance in Monte Carlo standard errors.
+
+        Returns
+        -------
+        bool
+            abs(z_planned_fpc) of the CV row is at most ``z``.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> check = ss.planning.verify(plan, reps=200, seed=1, sampling_fraction=0.2)
+        >>> check.agrees(), check.agrees(z=1.0)
+        (True, False)
+        """
         return bool(abs(self.row("CV")["z_planned_fpc"]) <= z)
 
     def to_dict(self) -> dict:
+        """A JSON-ready record: design, population, reps, seed, components and the table.
+
+        Returns
+        -------
+        dict
+            The record; ``table`` as a list of rows.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+        ...                                   budget=2000)
+        >>> check = ss.planning.verify(plan, reps=200, seed=1, sampling_fraction=0.2)
+        >>> record = check.to_dict()
+        >>> record["design"], record["reps"], len(record["table"])
+        ('TwoStage(10x10)', 200, 6)
+        """
         return {"design": str(self.plan.design()), "population": repr(self.population),
                 "synthetic": self.synthetic, "reps": self.study.reps, "seed": self.study.seed,
                 "fpc_factor": self.fpc_factor, "components": self.components.to_dict(),
@@ -191,6 +304,8 @@ def verify(plan: SurveyPlan, population: Population | None = None, *, reps: int 
     reps, seed, n_jobs, progress
         As in :func:`simsample.simulate`. The synthetic population and the
         samples use separate streams of ``seed``.
+    sampling_fraction : float, default 0.02
+        Of the synthetic population (see :func:`synthetic_population`).
 
     Returns
     -------
@@ -199,6 +314,15 @@ def verify(plan: SurveyPlan, population: Population | None = None, *, reps: int 
         bias, each with its MCSE from ``Study.summary()`` (MCSE(SE) =
         MCSE(Var)/(2 SE); mean half-width t * mean SE with MCSE t sqrt((mean
         v - mean SE^2)/R)), beside the plan and the exact design theory.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+    ...                                   budget=2000)
+    >>> check = ss.planning.verify(plan, reps=200, seed=1, sampling_fraction=0.2)
+    >>> check.agrees(), bool(check.row("CV")["achieved"] < check.row("CV")["planned"])
+    (True, True)
     """
     from ..engine import simulate
 
@@ -288,6 +412,37 @@ def budget_curve(plan: SurveyPlan, population: Population | None = None, *, per_
     Carlo, ``reps`` samples of each design). Without a population, one
     :func:`synthetic_population` large enough for every design is built.
     Draw it with :func:`simsample.plots.budget_curve`.
+
+    Parameters
+    ----------
+    plan : SurveyPlan
+        A two-stage plan.
+    population : Population, optional
+        The population to simulate on (``reps`` > 0); default a synthetic one.
+    per_cluster : sequence of int, optional
+        The values of m.
+    reps : int, default 0
+        Samples of each design; 0: the formula only, no simulation.
+    seed, n_jobs
+        As in :func:`simsample.simulate`.
+    sampling_fraction : float, default 0.02
+        Of the synthetic population.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per m, the columns above.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> plan = ss.planning.optimal_design(delta=0.1, cost_cluster=100, cost_unit=10,
+    ...                                   budget=2000)
+    >>> curve = ss.planning.budget_curve(plan, per_cluster=[2, 10, 24])
+    >>> curve[["per_cluster", "clusters", "cost"]].values.tolist()
+    [[2.0, 16.0, 1920.0], [10.0, 10.0, 2000.0], [24.0, 5.0, 1700.0]]
+    >>> curve["planned_cv"].round(4).tolist()
+    [0.1854, 0.1378, 0.1658]
     """
     from ..designs import TwoStage
     from ..engine import simulate

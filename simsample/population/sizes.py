@@ -124,7 +124,7 @@ class poisson(SizeDistribution):  # noqa: N801 - lower case, read as ss.sizes.po
         """
         return math.sqrt(self.variance) / self.mean
 
-    def draw(self, n_groups, rng):
+    def draw(self, n_groups, rng):  # numpydoc ignore=GL08
         return self.minimum + rng.poisson(self.mean - self.minimum, size=n_groups).astype(np.int64)
 
     def __repr__(self):
@@ -205,7 +205,7 @@ class lognormal(SizeDistribution):  # noqa: N801
         """
         return math.log(self.mean) - self.log_sd ** 2 / 2.0
 
-    def draw(self, n_groups, rng):
+    def draw(self, n_groups, rng):  # numpydoc ignore=GL08
         x = rng.lognormal(self.log_mean, self.log_sd, size=n_groups)
         return np.maximum(np.rint(x), self.minimum).astype(np.int64)
 
