@@ -24,7 +24,8 @@ import pandas as pd
 
 from .._validation import InvalidParameterError
 from ._linearize import design_effects, linearize
-from .estimates import SurveyEstimate, SurveyTable, SurveyTTest
+from .estimates import SurveyEstimate, SurveyTable
+from .ttest import SurveyTTest
 
 
 def is_factor(column: pd.Series) -> bool:

@@ -62,7 +62,8 @@ import pandas as pd
 from .._validation import InvalidParameterError, check_magnitude
 from . import _stages
 from ._linearize import covariance_of_totals, degrees_of_freedom
-from .estimates import SurveyEstimate, SurveyTable, SurveyTTest
+from .estimates import SurveyEstimate, SurveyTable
+from .ttest import SurveyTTest
 from .survey_estimators import SurveyEstimators
 from ..designs import Sample
 

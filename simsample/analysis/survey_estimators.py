@@ -15,7 +15,8 @@ import numpy as np
 
 from .._validation import InvalidParameterError
 from . import domains
-from .estimates import SurveyEstimate, SurveyTable, SurveyTTest
+from .estimates import SurveyEstimate, SurveyTable
+from .ttest import SurveyTTest
 
 # ``SurveyDesign`` (analysis/survey.py) is not imported: survey.py imports this module.
 

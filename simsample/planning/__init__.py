@@ -16,8 +16,10 @@ Examples
 
 from .components import VarianceComponents, variance_components
 from .optimal import Plan, optimal_design, optimal_three_stage
-from .plan import Allocation, SurveyPlan
-from .verify import Verification, budget_curve, synthetic_population, verify
+from .model import Allocation
+from .plan import SurveyPlan
+from .budget import budget_curve
+from .verify import Verification, synthetic_population, verify
 
 __all__ = ["Allocation", "Plan", "SurveyPlan", "VarianceComponents", "Verification",
            "budget_curve", "optimal_design", "optimal_three_stage", "synthetic_population",

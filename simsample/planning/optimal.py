@@ -44,7 +44,9 @@ from .._validation import (
     check_real,
 )
 
-from .plan import EPS, Model, Scale, SurveyPlan, fmt
+from .model import EPS, Model, Scale
+from .plan import SurveyPlan
+from .text import fmt
 
 OWNER = "optimal_design"
 
