@@ -433,6 +433,24 @@ def sample_frame(sample: Sample) -> pd.DataFrame:
     is the engine's ``cluster_t`` estimate of the design's ratio estimator,
     and ``total("y") / N`` that of the expansion estimator. Each design
     defines its columns (:meth:`simsample.Design.frame_columns`).
+
+    Parameters
+    ----------
+    sample : Sample
+        A sample drawn by ``design.draw(population, seed)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The sampled units with their design columns (as ``sample.to_frame()``).
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> frame = ss.survey.sample_frame(ss.TwoStage(4, 3).draw(pop, seed=2))
+    >>> list(frame.columns)[:4], len(frame)
+    (['group', 'unit', 'y', 'weight'], 12)
     """
     if not isinstance(sample, Sample):
         raise InvalidParameterError(

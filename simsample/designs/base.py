@@ -448,5 +448,25 @@ def check_estimator(estimator, valid, design) -> None:
 
 
 def srs_variance(population: Population, n: float) -> float:
-    """Var(ybar) of an SRS of ``n`` units without replacement: (1 - n/N) S^2 / n."""
+    """Var(ybar) of an SRS of ``n`` units without replacement: (1 - n/N) S^2 / n.
+
+    Parameters
+    ----------
+    population : Population
+        The population (its N and S^2).
+    n : float
+        The sample size (a design's expected size for unequal-size designs).
+
+    Returns
+    -------
+    float
+        The variance of the sample mean.
+
+    Examples
+    --------
+    >>> import simsample as ss
+    >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+    >>> ss.theory.srs_variance(pop, 20) == ss.theory.variance(pop, ss.SRS(20))
+    True
+    """
     return (1.0 - n / population.n_units) * population.variance / n
