@@ -24,6 +24,9 @@ import simsample as ss
 METHODS = ["systematic", "brewer", "sampford", "conditional_poisson", "tille", "midzuno"]
 ESTIMATORS = ["cluster_t", "hr_t", "brewer_t", "ht_t", "syg_t"]
 KS = [4, 10, 16]
+LABELS = {"cluster_t": "cluster_t (with replacement)", "hr_t": "hr_t (Hartley-Rao)",
+          "brewer_t": "brewer_t (Brewer)", "ht_t": "ht_t (Horvitz-Thompson, exact pi_kl)",
+          "syg_t": "syg_t (Sen-Yates-Grundy, exact pi_kl)"}
 
 
 def population(seed: int = 7):
@@ -72,14 +75,22 @@ def figure(table: pd.DataFrame, path: Path) -> None:
             rows = part[part["estimator"] == estimator]
             if len(rows):
                 ax.errorbar(rows["fraction"], rows["coverage"], yerr=2 * rows["coverage_mcse"],
-                            marker="o", capsize=2, label=estimator)
+                            marker="o", capsize=2, color=f"C{ESTIMATORS.index(estimator)}",
+                            label=LABELS[estimator])
         ax.axhline(0.95, color="grey", lw=0.8, ls="--")
         ax.set_title(method.replace("_", " "))
         ax.set_xlabel("k / G")
     axes = np.atleast_1d(axes)
     axes[0].set_ylabel("coverage of 95% t interval")
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
+    handles = {}
+    for ax in axes:  # every estimator once, also those only some designs offer
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=len(handles),
+               frameon=False, fontsize=8)
+    fig.suptitle("Coverage (±2 MCSE) of the variance estimators of the HT mean, by design and "
+                 "first-stage fraction", fontsize=10)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
