@@ -97,3 +97,15 @@ def test_executed_pages_show_their_outputs(site):
     page = (site / "getting-started.html").read_text(encoding="utf-8")
     assert "cluster_t" in page and "coverage_mcse" in page and "<table" in page
     assert any(src.endswith(".png") for src in _parse(site / "getting-started.html").images)
+
+
+def test_readme_links_and_image_resolve_and_it_stays_short():
+    """The README is one or two screens, and every page it links to is in the repository."""
+    import re
+
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode()) < 6.5 * 1024
+    targets = [t for t in re.findall(r"\]\(([^)]+)\)", readme) if "://" not in t]
+    assert len(targets) > 10
+    missing = [t for t in targets if not (DOCS.parent / t.split("#")[0]).exists()]
+    assert not missing
