@@ -62,7 +62,8 @@ numpydoc_validation_exclude = {
     r"^simsample\.(effects\.)?Method\.(name|kernel|estimand|target|estimator|interval|needs_rng"
     r"|level|reports_singular|builtin_row)$",
     r"^simsample\.(SRS|TwoStage|ClusterSample|Stratified|PPS|ThreeStage)\.(check|sampler"
-    r"|expected_size|moments|frame_columns|estimate_layout|estimator_names|sample_fields)$",
+    r"|expected_size|moments|frame_columns|estimate_layout|estimator_names|sample_fields"
+    r"|select_rows)$",
     r"^simsample\.sizes\.\w+\.draw$",
 }
 

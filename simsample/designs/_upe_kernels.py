@@ -166,7 +166,7 @@ def draw_groups(state, code, k, pi, table, order, chosen, work, out_group):  # p
 @kernel
 def prepare_upe(params):  # pragma: no cover
     """Scratch of an unequal-probability sample: the form, drawing and estimating scratch."""
-    offsets, k, m, max_size, code, pi, table, joint, p2bar = params
+    offsets, k, m, max_size, code, pi, table, joint, p2bar, want_hr = params
     max_n = k * m if m > 0 else k * max_size
     G = offsets.size - 1
     return (np.empty(max_n, np.int64), np.empty(k + 1, np.int64), np.empty(k, np.float64),
@@ -175,7 +175,8 @@ def prepare_upe(params):  # pragma: no cover
 
 
 @inline_kernel
-def draw_upe_form(state, offsets, k, m, max_size, code, pi, table, joint, p2bar, idx, start,
+def draw_upe_form(state, offsets, k, m, max_size, code, pi, table, joint, p2bar, want_hr,
+                  idx, start,
                   size, groups, order, mark, work, check, second, psu_mean,
                   variance):  # pragma: no cover
     """One sample into the form: ``k`` groups by scheme ``code``, then m units in each."""
@@ -201,13 +202,14 @@ def draw_upe_form(state, offsets, k, m, max_size, code, pi, table, joint, p2bar,
 
 
 @kernel
-def upe_mean(ys, k, n_units, pi, joint, p2bar, start, size, groups, check, second, psu_mean,
-             variance, out):  # pragma: no cover
+def upe_mean(ys, k, n_units, pi, joint, p2bar, want_hr, start, size, groups, check, second,
+             psu_mean, variance, out):  # pragma: no cover
     """HT mean of an unequal-probability sample of groups and its variance estimators.
 
     check[a] = M_a ybar_a / pi_a, second[a] = M_a^2 (1 - m_a/M_a) s_a^2 / m_a / pi_a
     (the second-stage term; 0 with m_a = 1 or m_a = M_a). Writes every row of
-    :mod:`._upe_kernels`; ``HT_T``/``SYG_T`` are NaN when ``joint`` is empty.
+    :mod:`._upe_kernels`; ``HT_T``/``SYG_T`` are NaN when ``joint`` is empty and
+    ``HR_T`` when ``want_hr`` is False (the O(k^2) sums a run did not ask for).
     ``variance[row]`` keeps each row's variance estimate of the mean before the
     square root (signed: an HT or SYG estimate can be negative, its SE is then
     NaN), for exact enumeration.
@@ -236,6 +238,8 @@ def upe_mean(ys, k, n_units, pi, joint, p2bar, start, size, groups, check, secon
         d = check[a] - tbar
         wr += d * d
         brewer += (1.0 - pi[groups[a]]) * d * d
+        if not want_hr:
+            continue
         for b in range(a + 1, k):
             e = check[a] - check[b]
             hr += (1.0 - pi[groups[a]] - pi[groups[b]] + p2bar) * e * e
@@ -258,7 +262,7 @@ def upe_mean(ys, k, n_units, pi, joint, p2bar, start, size, groups, check, secon
     variance[NAIVE_T] = ss_units / (n - 1) / n
     variance[CLUSTER_T] = wr * k / (k - 1.0) * scale
     variance[BREWER_T] = brewer * k / (k - 1.0) * scale + v2 * scale
-    variance[HR_T] = hr / (k - 1.0) * scale + v2 * scale
+    variance[HR_T] = hr / (k - 1.0) * scale + v2 * scale if want_hr else np.nan
     variance[HT_T] = np.nan
     variance[SYG_T] = np.nan
     if joint.shape[0] > 0:
@@ -286,9 +290,9 @@ def _exact_variances(k, pi, joint, groups, check, within, scale, variance):  # p
 
 
 @inline_kernel
-def mean_upe(ys, n, k, offsets, k_, m, max_size, code, pi, table, joint, p2bar, idx, start,
-             size, groups, order, mark, work, check, second, psu_mean, variance,
+def mean_upe(ys, n, k, offsets, k_, m, max_size, code, pi, table, joint, p2bar, want_hr, idx,
+             start, size, groups, order, mark, work, check, second, psu_mean, variance,
              out):  # pragma: no cover
     """Built-in estimators of the mean of an unequal-probability sample."""
-    upe_mean(ys, k, offsets[offsets.size - 1], pi, joint, p2bar, start, size, groups, check,
-             second, psu_mean, variance, out)
+    upe_mean(ys, k, offsets[offsets.size - 1], pi, joint, p2bar, want_hr, start, size, groups,
+             check, second, psu_mean, variance, out)

@@ -131,6 +131,33 @@ class Design:
         """
         raise NotImplementedError
 
+    def select_rows(self, sampler: Sampler, methods) -> Sampler:
+        """The sampler of a run, spared the work of built-in rows no selected method records.
+
+        Parameters
+        ----------
+        sampler : Sampler
+            What :meth:`sampler` returned for the run's population.
+        methods : sequence of Method
+            The run's methods.
+
+        Returns
+        -------
+        Sampler
+            ``sampler`` itself (the default), or one whose mean kernel skips rows nobody
+            asked for (``PPS(method=...)`` drops its O(k^2) pi_kl sums); the selected rows
+            are the same, bit for bit.
+
+        Examples
+        --------
+        >>> import simsample as ss
+        >>> pop = ss.two_level(n_groups=20, group_size=10, icc=0.2, seed=1)
+        >>> sampler = ss.SRS(20).sampler(pop)
+        >>> ss.SRS(20).select_rows(sampler, ()) is sampler
+        True
+        """
+        return sampler
+
     def moments(self, population: Population, estimator: str | None = None) -> Moments:
         """Exact (or flagged approximate) expectation and variance of an estimator of the mean.
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .._validation import InfeasibleDesignError, InvalidParameterError, check_int
-from .._kernels.moments import N_UPE_METHODS
+from .._kernels.moments import HR_T, HT_T, N_UPE_METHODS, SYG_T
 from . import _pps_kernels as _pps
 from . import pps_methods as upe
 from .base import EXPANSION, SAMPLE_MEAN, UNWEIGHTED, Design, Moments, Sampler, check_estimator
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 _KERNELS = "simsample.designs._pps_kernels"
 _UPE_KERNELS = "simsample.designs._upe_kernels"
 _UPE_CODES = {name: code for code, name in enumerate(upe.METHODS)}
+#: Positions in the unequal-probability params of the pi_kl table and the Hartley-Rao flag.
+_JOINT, _WANT_HR = 7, 9
 
 
 @dataclass(frozen=True)
@@ -283,13 +285,23 @@ class PPS(Design):
         offers = ("ht_t", "syg_t", "hr_t", "brewer_t") if exact else ("hr_t", "brewer_t")
         params = (population.offsets, k, m, int(sizes.max()), _UPE_CODES[self.method], pi,
                   table, joint if exact else np.zeros((0, 0)),
-                  float(np.sum(pi * pi) / k))
+                  float(np.sum(pi * pi) / k), True)
         dfs = tuple(sorted({k - 1, max_n - 1} | ({k * m - 1} if m else set())))
         return Sampler(_UPE_KERNELS, "prepare_upe", "draw_upe_form", "mean_upe", params=params,
                        kind="cluster", n_units=population.n_units,
                        form_groups=population.n_groups, max_n=max_n,
                        mean_dfs=dfs if m else tuple(range(k - 1, max_n)),
                        mean_rows=N_UPE_METHODS, mean_offers=offers)
+
+    def select_rows(self, sampler, methods):  # numpydoc ignore=GL08
+        rows = {m.builtin_row for m in methods if m.builtin and m.estimand == "mean"}
+        if self.method is None or not sampler.params:
+            return sampler
+        params = list(sampler.params)
+        if not rows & {HT_T, SYG_T}:  # no O(k^2) pass over pi_kl per replication
+            params[_JOINT] = np.zeros((0, 0))
+        params[_WANT_HR] = HR_T in rows
+        return replace(sampler, params=tuple(params))
 
     def estimate_layout(self, population, ys, psu_start, psu_size, out) -> None:
         """The built-in mean estimators on a sample given group by group.

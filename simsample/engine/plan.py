@@ -109,6 +109,7 @@ def build_task(design, population, level: float, estimand: str = "mean",
             f"methods {fixed} compute their intervals at one level only "
             f"({[m.level for m in methods if m.name in fixed]}); got level={level}.")
     n_rows = design_rows(est, methods, design, sampler)
+    sampler = design.select_rows(sampler, methods)
     builtin, prepare, arrange, eparams = est.builtin(sampler, population)
     any_builtin = len(users) < len(methods)
     if any_builtin and builtin is None:
