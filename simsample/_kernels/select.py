@@ -41,6 +41,35 @@ def floyd_sample_at(state, n_frame, n, mark, out, at, base):  # pragma: no cover
 
 
 @kernel
+def units_of_groups(state, offsets, groups, k, m, mark, out_start, out_size,
+                    out_idx):  # pragma: no cover
+    """The second stage of a cluster design: the units of the ``k`` drawn ``groups``.
+
+    SRS of ``m`` units within each group, or every unit when ``m < 1`` (a
+    one-stage cluster sample). Writes where each group's units start in
+    ``out_idx`` (``out_start[k]`` is the total) and each group's size; returns
+    the number of units. Assumes ``m`` <= every drawn group's size and ``mark``
+    (all False) at least as long as the largest group.
+    """
+    pos = 0
+    for a in range(k):
+        g = groups[a]
+        first = offsets[g]
+        size = offsets[g + 1] - first
+        out_start[a] = pos
+        out_size[a] = size
+        if m < 1:
+            for i in range(size):
+                out_idx[pos + i] = first + i
+            pos += size
+        else:
+            floyd_sample_at(state, size, m, mark, out_idx, pos, first)
+            pos += m
+    out_start[k] = pos
+    return pos
+
+
+@kernel
 def gather(values, idx, n, out):  # pragma: no cover
     """``out[:n] = values[idx[:n]]``; one pass, so the random reads overlap."""
     for i in range(n):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._jit import inline_kernel, kernel
 from .._kernels.moments import CLUSTER_T, DF, EST, NAIVE_T, SE, mean_and_ss
-from .._kernels.select import floyd_sample, floyd_sample_at
+from .._kernels.select import floyd_sample, units_of_groups
 
 
 @kernel
@@ -26,22 +26,8 @@ def draw_two_stage(state, offsets, k, m, group_mark, unit_mark,
     returns the number of units drawn. Assumes ``m`` <= every group's size.
     """
     floyd_sample(state, offsets.size - 1, k, group_mark, out_group)
-    pos = 0
-    for a in range(k):
-        g = out_group[a]
-        first = offsets[g]
-        size = offsets[g + 1] - first
-        out_psu_start[a] = pos
-        out_psu_size[a] = size
-        if m < 0:
-            for i in range(size):
-                out_idx[pos + i] = first + i
-            pos += size
-        else:
-            floyd_sample_at(state, size, m, unit_mark, out_idx, pos, first)
-            pos += m
-    out_psu_start[k] = pos
-    return pos
+    return units_of_groups(state, offsets, out_group, k, m, unit_mark, out_psu_start,
+                           out_psu_size, out_idx)
 
 
 

@@ -36,7 +36,7 @@ from .._jit import inline_kernel, kernel
 from .._kernels.moments import (BREWER_T, CLUSTER_T, DF, EST, HR_T, HT_T, N_UPE_METHODS, NAIVE_T,
                                 SE, SYG_T, mean_and_ss)
 from .._kernels.rng import uniform01, uniform_int
-from .._kernels.select import floyd_sample
+from .._kernels.select import floyd_sample, units_of_groups
 
 #: Drawing scheme codes (``params[4]``).
 METHOD_CODES = {"systematic": 0, "brewer": 1, "sampford": 2, "conditional_poisson": 3,
@@ -181,24 +181,7 @@ def draw_upe_form(state, offsets, k, m, max_size, code, pi, table, joint, p2bar,
                   variance):  # pragma: no cover
     """One sample into the form: ``k`` groups by scheme ``code``, then m units in each."""
     draw_groups(state, code, k, pi, table, order, mark, work, groups)
-    pos = 0
-    for a in range(k):
-        g = groups[a]
-        first = offsets[g]
-        M = offsets[g + 1] - first
-        start[a] = pos
-        size[a] = M
-        if m == 0:
-            for j in range(M):
-                idx[pos + j] = first + j
-            pos += M
-        else:
-            floyd_sample(state, M, m, mark, idx[pos:pos + m])
-            for j in range(pos, pos + m):
-                idx[j] += first
-            pos += m
-    start[k] = pos
-    return pos, k
+    return units_of_groups(state, offsets, groups, k, m, mark, start, size, idx), k
 
 
 @kernel

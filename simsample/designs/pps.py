@@ -295,7 +295,7 @@ class PPS(Design):
 
     def select_rows(self, sampler, methods):  # numpydoc ignore=GL08
         rows = {m.builtin_row for m in methods if m.builtin and m.estimand == "mean"}
-        if self.method is None or not sampler.params:
+        if self.method is None:
             return sampler
         params = list(sampler.params)
         if not rows & {HT_T, SYG_T}:  # no O(k^2) pass over pi_kl per replication
